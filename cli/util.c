@@ -1,0 +1,256 @@
+/*
+ * util.c - option parsing, error printing, progress and atomic output for
+ * the candor subcommands.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+
+void cli_parser_init(cli_parser *p, const char *command, const char *synopsis,
+                     const char *description, const cli_option *options)
+{
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->command = command;
+	p->synopsis = synopsis;
+	p->description = description;
+	p->options = options;
+	for (i = 0; options[i].name && i < CLI_MAX_OPTIONS; i++) {
+		p->longopts[i].name = options[i].name;
+		p->longopts[i].has_arg = options[i].arg ? required_argument : no_argument;
+		p->longopts[i].flag = NULL;
+		p->longopts[i].val = options[i].key;
+	}
+	p->longopts[i].name = "help";
+	p->longopts[i].has_arg = no_argument;
+	p->longopts[i].val = 'h';
+}
+
+void cli_help(const cli_parser *p, FILE *f)
+{
+	fprintf(f, "usage: %s\n\n%s\n\noptions:\n", p->synopsis, p->description);
+	for (const cli_option *o = p->options; o->name; o++) {
+		char left[64];
+
+		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
+		         o->arg ? o->arg : "");
+		fprintf(f, "  %-28s %s\n", left, o->help);
+	}
+	fprintf(f, "  %-28s %s\n", "--help", "show this help and exit");
+}
+
+int cli_usage_error(const cli_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "candor %s: ", p->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; see 'candor %s --help'\n", p->command);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_next(cli_parser *p, int argc, char **argv, const char **arg)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, ":h", p->longopts, NULL);
+	*arg = optarg;
+	if (c == 'h') {
+		cli_help(p, stdout);
+		return 'h';
+	}
+	if (c == '?') {
+		cli_usage_error(p, "unknown option '%s'", argv[optind - 1]);
+		return '?';
+	}
+	if (c == ':') {
+		cli_usage_error(p, "option '%s' needs a value", argv[optind - 1]);
+		return '?';
+	}
+	if (c == -1 && optind < argc) {
+		cli_usage_error(p, "unexpected argument '%s'", argv[optind]);
+		return '?';
+	}
+	return c;
+}
+
+int cli_fail(candor_status status)
+{
+	const candor_error *e = candor_last_error();
+	const char *msg = e->message[0] ? e->message : candor_status_str(status);
+
+	if (e->path[0] && e->line)
+		fprintf(stderr, "candor: %s:%llu:%llu: %s\n", e->path,
+		        (unsigned long long)e->line, (unsigned long long)e->column, msg);
+	else if (e->path[0])
+		fprintf(stderr, "candor: %s: %s\n", e->path, msg);
+	else
+		fprintf(stderr, "candor: %s\n", msg);
+	switch (status) {
+	case CANDOR_ENOMEM:
+	case CANDOR_EINTERNAL:
+		return CLI_EXIT_INTERNAL;
+	default:
+		return CLI_EXIT_USAGE;
+	}
+}
+
+bool cli_parse_u64(const cli_parser *p, const char *opt, const char *text, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || end == text || *end || text[0] == '-') {
+		cli_usage_error(p, "--%s wants a non-negative integer, not '%s'", opt, text);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool cli_parse_size(const cli_parser *p, const char *opt, const char *text, size_t *out)
+{
+	uint64_t v;
+
+	if (!cli_parse_u64(p, opt, text, &v))
+		return false;
+	if (v > SIZE_MAX) {
+		cli_usage_error(p, "--%s: '%s' is too large", opt, text);
+		return false;
+	}
+	*out = (size_t)v;
+	return true;
+}
+
+bool cli_parse_double(const cli_parser *p, const char *opt, const char *text, double *out)
+{
+	char *end;
+	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	double v = c ? strtod_l(text, &end, c) : strtod(text, &end);
+
+	if (c)
+		freelocale(c);
+	if (end == text || *end || v != v) {
+		cli_usage_error(p, "--%s wants a number, not '%s'", opt, text);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+char **cli_split(const char *text, char sep, size_t *n)
+{
+	size_t count = 1, len = strlen(text);
+	char **out, *copy;
+	const char *s;
+
+	for (s = text; *s; s++)
+		count += *s == sep;
+	out = malloc((count + 1) * sizeof(*out) + len + 1);
+	if (!out)
+		return NULL;
+	copy = (char *)(out + count + 1);
+	memcpy(copy, text, len + 1);
+	count = 0;
+	out[count++] = copy;
+	for (char *q = copy; *q; q++) {
+		if (*q == sep) {
+			*q = '\0';
+			out[count++] = q + 1;
+		}
+	}
+	out[count] = NULL;
+	*n = count;
+	return out;
+}
+
+void cli_progress(const char *label, uint64_t done, uint64_t total)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	fprintf(stderr, "\r%s %llu/%llu", label, (unsigned long long)done,
+	        (unsigned long long)total);
+	fflush(stderr);
+}
+
+void cli_progress_end(void)
+{
+	if (isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+}
+
+FILE *cli_atomic_open(cli_atomic *a, const char *path)
+{
+	size_t len = strlen(path);
+	int fd;
+
+	memset(a, 0, sizeof(*a));
+	a->path = strdup(path);
+	a->tmp = malloc(len + sizeof(".tmp-XXXXXX"));
+	if (!a->path || !a->tmp) {
+		fprintf(stderr, "candor: out of memory\n");
+		goto fail;
+	}
+	memcpy(a->tmp, path, len);
+	memcpy(a->tmp + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+	fd = mkstemp(a->tmp);
+	if (fd < 0) {
+		fprintf(stderr, "candor: %s: cannot write: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	a->f = fdopen(fd, "w");
+	if (!a->f) {
+		fprintf(stderr, "candor: %s: cannot write: %s\n", path, strerror(errno));
+		close(fd);
+		unlink(a->tmp);
+		goto fail;
+	}
+	return a->f;
+fail:
+	free(a->path);
+	free(a->tmp);
+	memset(a, 0, sizeof(*a));
+	return NULL;
+}
+
+int cli_atomic_close(cli_atomic *a, bool commit)
+{
+	int rc = CLI_EXIT_OK;
+
+	if (!a->f)
+		return CLI_EXIT_OK;
+	if (fflush(a->f) != 0 || ferror(a->f)) {
+		if (commit)
+			fprintf(stderr, "candor: %s: write failed: %s\n", a->path, strerror(errno));
+		commit = false;
+		rc = CLI_EXIT_USAGE;
+	}
+	if (fclose(a->f) != 0 && commit) {
+		fprintf(stderr, "candor: %s: write failed: %s\n", a->path, strerror(errno));
+		commit = false;
+		rc = CLI_EXIT_USAGE;
+	}
+	if (commit && rename(a->tmp, a->path) != 0) {
+		fprintf(stderr, "candor: %s: cannot rename into place: %s\n", a->path,
+		        strerror(errno));
+		commit = false;
+		rc = CLI_EXIT_USAGE;
+	}
+	if (!commit)
+		unlink(a->tmp);
+	free(a->path);
+	free(a->tmp);
+	memset(a, 0, sizeof(*a));
+	return rc;
+}

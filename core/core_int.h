@@ -1,0 +1,87 @@
+/*
+ * core_int.h - helpers shared by every candor module (not installed).
+ *
+ * Errors: set the thread-local record where a problem is found, then return
+ * the code unchanged up the stack:
+ *
+ *     if (n == 0)
+ *         return candor__error(CANDOR_EINVAL, NULL, 0, 0, "no rows to explain");
+ *
+ * Allocation goes through candor__malloc and friends so that a test build can
+ * make the Nth allocation fail (see candor__failalloc_arm) and so that
+ * `rows * cols` overflow is checked in one place.
+ */
+#ifndef CANDOR_CORE_INT_H
+#define CANDOR_CORE_INT_H
+
+#include <locale.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "candor/common.h"
+
+#if defined(__GNUC__)
+#define CANDOR__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CANDOR__PRINTF(a, b)
+#endif
+
+/* Record an error on this thread and return `status`. `path` may be NULL;
+ * line and column are 1-based, 0 for unknown. */
+candor_status candor__error(candor_status status, const char *path, uint64_t line,
+                            uint64_t column, const char *fmt, ...) CANDOR__PRINTF(5, 6);
+
+/* Record an out-of-memory error (never allocates) and return CANDOR_ENOMEM. */
+candor_status candor__oom(void);
+
+/* Clear the thread's record (called on success paths that report "no error"). */
+void candor__error_reset(void);
+
+/* Allocation. All return NULL on failure *and* record the out-of-memory error,
+ * so a caller can simply `return CANDOR_ENOMEM`. candor__mallocarray checks
+ * n * size for overflow. candor__free accepts NULL. */
+void *candor__malloc(size_t size);
+void *candor__calloc(size_t n, size_t size);
+void *candor__mallocarray(size_t n, size_t size);
+void *candor__realloc(void *p, size_t size);
+void *candor__reallocarray(void *p, size_t n, size_t size);
+char *candor__strdup(const char *s);
+char *candor__strndup(const char *s, size_t n);
+void candor__free(void *p);
+
+/* true when a * b overflows size_t; otherwise *out = a * b. */
+static inline bool candor__mul_overflow(size_t a, size_t b, size_t *out)
+{
+	return __builtin_mul_overflow(a, b, out);
+}
+
+/* Test hook: make the allocation after `n` more succeed fail (n = 0 fails the
+ * next one); a negative value disarms it. Per thread. */
+void candor__failalloc_arm(long n);
+
+/* ---- deterministic random streams ---------------------------------------
+ * Results must not depend on thread count, so every unit of work (a row, a
+ * bootstrap replicate, a group) draws from its own stream whose seed is a
+ * hash of (seed, a, b). splitmix64 (Steele, Lea & Flood 2014) mixes well
+ * enough that neighbouring indices give unrelated streams. */
+uint64_t candor__splitmix64(uint64_t x);
+uint64_t candor__stream_seed(uint64_t seed, uint64_t a, uint64_t b);
+
+/* ---- locale independence -------------------------------------------------
+ * Numbers are read and written the same way whatever LC_NUMERIC says. The
+ * "C" locale object is created once (pthread_once) and never changes. */
+locale_t candor__c_locale(void);
+
+/* Format a finite double with the shortest "%.17g"-style text that reads
+ * back to the same value; locale independent. Returns the length written
+ * (buf must hold at least 32 bytes). */
+int candor__format_double(char *buf, size_t size, double v);
+
+/* Parse the whole of [s, s+n) as a decimal number (optional sign, digits,
+ * optional fraction, optional exponent; no "inf"/"nan", no spaces). Returns
+ * true and sets *out on success. Correctly rounded; locale independent. */
+bool candor__parse_double(const char *s, size_t n, double *out);
+
+#endif

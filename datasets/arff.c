@@ -1,0 +1,2 @@
+/* datasets/arff.c - in progress */
+#include "datasets_int.h"

@@ -1,0 +1,2 @@
+/* datasets/csv_write.c - in progress */
+#include "datasets_int.h"

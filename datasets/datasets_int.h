@@ -1,0 +1,58 @@
+/*
+ * datasets_int.h - the table's private layout, shared by the readers, the
+ * writer and the synthetic generators (not installed).
+ */
+#ifndef CANDOR_DATASETS_INT_H
+#define CANDOR_DATASETS_INT_H
+
+#include "candor/datasets.h"
+#include "core/core_int.h"
+
+/* A string dictionary: levels in order of first appearance, with an open
+ * addressing hash (linear probing, power-of-two size, load <= 1/2) from a
+ * level to its code. */
+typedef struct candor__dict {
+	char **levels;
+	size_t *lens;
+	size_t n, cap;
+	int32_t *slots;  /* -1 empty, else a code */
+	uint64_t *hashes;/* hash of each level, by code */
+	size_t nslots;
+} candor__dict;
+
+void candor__dict_free(candor__dict *d);
+/* Code of s[0..len), added when absent. Returns CANDOR_ENOMEM or
+ * CANDOR_EUNSUPPORTED (more than INT32_MAX levels). */
+candor_status candor__dict_intern(candor__dict *d, const char *s, size_t len, int32_t *code);
+/* Code of s[0..len), or -1. */
+int32_t candor__dict_find(const candor__dict *d, const char *s, size_t len);
+candor_status candor__dict_copy(candor__dict *dst, const candor__dict *src);
+
+typedef struct candor__column {
+	char *name;
+	candor_coltype type;
+	double *num;     /* NUMERIC: nrows values */
+	int32_t *codes;  /* CATEGORICAL: nrows codes */
+	candor__dict dict;
+} candor__column;
+
+struct candor_table {
+	candor__column *cols;
+	size_t ncols, capcols;
+	size_t nrows;
+	char *source;    /* file name for error messages, or NULL */
+};
+
+/* Append an empty column (no storage yet) and return it; the table's nrows
+ * is not checked. Used by readers, which fill the storage themselves. */
+candor_status candor__table_push_column(candor_table *t, const char *name, size_t namelen,
+                                        candor_coltype type, candor__column **out);
+candor_status candor__table_set_source(candor_table *t, const char *source);
+
+/* 64-bit FNV-1a. */
+uint64_t candor__hash(const char *s, size_t len);
+
+/* Length of the valid UTF-8 prefix of s[0..n); n when all of it is valid. */
+size_t candor__utf8_valid_prefix(const unsigned char *s, size_t n);
+
+#endif

@@ -1,0 +1,2 @@
+/* datasets/synth.c - in progress */
+#include "datasets_int.h"

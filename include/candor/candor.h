@@ -1,0 +1,12 @@
+/**
+ * @file candor/candor.h
+ * @brief The whole public API of libcandor: include this one header.
+ */
+#ifndef CANDOR_CANDOR_H
+#define CANDOR_CANDOR_H
+
+#include "candor/common.h"
+#include "candor/datasets.h"
+#include "candor/models.h"
+
+#endif
