@@ -1,0 +1,66 @@
+/**
+ * @file candor/treeshap.h
+ * @brief TreeSHAP for XGBoost tree ensembles: path-dependent (Lundberg et
+ *        al. 2020, Algorithm 2), interaction values, and interventional
+ *        TreeSHAP against a background dataset.
+ *
+ * All values are in margin space. Output layout matches XGBoost's
+ * `pred_contribs=True`: for n rows, K outputs and M features, `phi` is
+ * n x K x (M + 1) row-major; the last entry of each (row, output) block is
+ * the base value (the expected margin), so each block sums to the margin.
+ * Interactions match `pred_interactions=True`: n x K x (M + 1) x (M + 1).
+ */
+#ifndef CANDOR_TREESHAP_H
+#define CANDOR_TREESHAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "candor/common.h"
+#include "candor/models.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Options of the TreeSHAP explainers. Zero means the default. */
+typedef struct candor_treeshap_options {
+	unsigned int version; /**< CANDOR_TREESHAP_OPTIONS_VERSION */
+	int threads;          /**< OpenMP threads; 0: all available. Results do not depend on it. */
+	/** Progress callback (rows done, rows total), may be NULL; called from one thread. */
+	void (*on_progress)(uint64_t done, uint64_t total, void *payload);
+	void *payload;
+} candor_treeshap_options;
+
+#define CANDOR_TREESHAP_OPTIONS_VERSION 1
+#define CANDOR_TREESHAP_OPTIONS_INIT { CANDOR_TREESHAP_OPTIONS_VERSION, 0, NULL, NULL }
+
+/**
+ * Path-dependent TreeSHAP of `n` rows `x` (n x M) of an XGBoost model.
+ * `phi` (caller-allocated) receives n x K x (M + 1) values.
+ * CANDOR_EUNSUPPORTED for a model that is not a tree ensemble.
+ */
+CANDOR_API candor_status candor_treeshap(const candor_model *model, const double *x, size_t n,
+                                         double *phi, const candor_treeshap_options *opts);
+
+/**
+ * SHAP interaction values; `phi` receives n x K x (M + 1) x (M + 1) values.
+ */
+CANDOR_API candor_status candor_treeshap_interactions(const candor_model *model, const double *x,
+                                                      size_t n, double *phi,
+                                                      const candor_treeshap_options *opts);
+
+/**
+ * Interventional TreeSHAP against `nbg` background rows `bg` (nbg x M),
+ * weighted uniformly; exact (no sampling). Layout as candor_treeshap().
+ */
+CANDOR_API candor_status candor_treeshap_interventional(const candor_model *model,
+                                                        const double *x, size_t n,
+                                                        const double *bg, size_t nbg,
+                                                        double *phi,
+                                                        const candor_treeshap_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CANDOR_TREESHAP_H */

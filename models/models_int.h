@@ -1,0 +1,47 @@
+/*
+ * models_int.h - the model handle's private layout and the adapter vtable
+ * (not installed). Each adapter (linear.c, xgboost.c, cmd.c, plugin.c) fills
+ * a candor_model with its vtable and private state; model.c holds the
+ * public functions and the by-content dispatch of candor_model_load().
+ */
+#ifndef CANDOR_MODELS_INT_H
+#define CANDOR_MODELS_INT_H
+
+#include <json-c/json.h>
+
+#include "candor/models.h"
+#include "core/core_int.h"
+
+typedef struct candor__model_vtable {
+	/* x: n x M row-major; out: n x K row-major. */
+	candor_status (*predict)(void *state, const double *x, size_t n, double *out);
+	void (*free)(void *state);
+} candor__model_vtable;
+
+struct candor_model {
+	candor_model_type type;
+	const candor__model_vtable *vt;
+	void *state;               /* the adapter's own data, freed by vt->free */
+	char **features;           /* M names, owned */
+	size_t nfeatures;
+	size_t noutputs;           /* K */
+	candor_output_kind output_kind;
+	bool reentrant;
+};
+
+/* Allocate a model with `nfeatures` NULL feature names (calloc'd), to be
+ * filled by an adapter. Freed with candor_model_free(). */
+candor_status candor__model_alloc(candor_model **out, size_t nfeatures);
+
+/* Adapters. `root` is the parsed JSON document (borrowed); `path` names the
+ * file in errors. */
+candor_status candor__linear_load(candor_model **out, json_object *root, const char *path);
+candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *path);
+candor_status candor__plugin_load(candor_model **out, const char *path);
+
+/* The XGBoost ensemble behind a CANDOR_MODEL_XGBOOST model (for TreeSHAP);
+ * NULL for any other model. Layout in xgboost_int.h. */
+struct candor__xgb_ensemble;
+const struct candor__xgb_ensemble *candor__xgboost_ensemble(const candor_model *model);
+
+#endif
