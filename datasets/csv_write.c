@@ -1,2 +1,115 @@
-/* datasets/csv_write.c - in progress */
+/*
+ * csv_write.c - write a table as CSV: numbers that read back to the same
+ * double, empty fields for missing values, RFC 4180 quoting where needed.
+ * The file is written under a temporary name in the target's folder and
+ * renamed into place, so a failure never leaves a half-written file.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "datasets_int.h"
+
+static void put_text(FILE *f, const char *s)
+{
+	bool quote = s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ') ||
+	             strpbrk(s, ",\"\r\n") != NULL;
+
+	if (!quote) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+candor_status candor_csv_write(const candor_table *t, const char *path)
+{
+	size_t len;
+	char *tmp;
+	int fd;
+	FILE *f;
+	candor_status st = CANDOR_OK;
+
+	if (!t || !path)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "csv_write: NULL argument");
+	len = strlen(path);
+	tmp = candor__malloc(len + sizeof(".tmp-XXXXXX"));
+	if (!tmp)
+		return CANDOR_ENOMEM;
+	memcpy(tmp, path, len);
+	memcpy(tmp + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		st = candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+		candor__free(tmp);
+		return st;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		st = candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	for (size_t j = 0; j < t->ncols; j++) {
+		if (j)
+			fputc(',', f);
+		put_text(f, t->cols[j].name);
+	}
+	fputc('\n', f);
+	for (size_t i = 0; i < t->nrows; i++) {
+		for (size_t j = 0; j < t->ncols; j++) {
+			const candor__column *c = &t->cols[j];
+
+			if (j)
+				fputc(',', f);
+			if (c->type == CANDOR_COL_NUMERIC) {
+				char buf[40];
+
+				if (isnan(c->num[i]))
+					continue;
+				if (isinf(c->num[i])) {
+					st = candor__error(CANDOR_EDOMAIN, path, 0, 0,
+					                   "column '%s' row %zu is infinite; CSV has no "
+					                   "infinity", c->name, i);
+					fclose(f);
+					goto fail;
+				}
+				candor__format_double(buf, sizeof(buf), c->num[i]);
+				fputs(buf, f);
+			} else if (c->codes[i] >= 0) {
+				put_text(f, c->dict.levels[c->codes[i]]);
+			}
+		}
+		fputc('\n', f);
+	}
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		st = candor__error(CANDOR_EIO, path, 0, 0, "write failed: %s", strerror(errno));
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f) != 0) {
+		st = candor__error(CANDOR_EIO, path, 0, 0, "write failed: %s", strerror(errno));
+		goto fail;
+	}
+	if (rename(tmp, path) != 0) {
+		st = candor__error(CANDOR_EIO, path, 0, 0, "cannot rename into place: %s",
+		                   strerror(errno));
+		goto fail;
+	}
+	candor__free(tmp);
+	return CANDOR_OK;
+fail:
+	unlink(tmp);
+	candor__free(tmp);
+	return st;
+}
