@@ -46,6 +46,7 @@ typedef struct cli_parser {
 	const char *synopsis;     /* usage lines after "candor " */
 	const char *description;  /* one paragraph */
 	const cli_option *options;/* terminated by a row with name == NULL */
+	bool operands;            /* accept non-option arguments (left at argv[optind..]) */
 	struct option longopts[CLI_MAX_OPTIONS + 2];
 } cli_parser;
 

@@ -3,6 +3,7 @@
  * known bias (datasets/SYNTH.md), and the model that scores them.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "cmd.h"
 
@@ -88,21 +89,126 @@ static int synth(int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcasecmp(s + n - k, suffix) == 0;
+}
+
+enum { OPT_DELIM = 2000, OPT_FORMAT };
+
+static const cli_option inspect_options[] = {
+	{"delimiter", OPT_DELIM, "C", "CSV field separator (default ',')"},
+	{"format", OPT_FORMAT, "F", "csv or arff (default: from the file name's extension)"},
+	{NULL, 0, NULL, NULL},
+};
+
+/* Print each column's type, missing count and range or levels. */
+static int inspect(int argc, char **argv)
+{
+	cli_parser p;
+	const char *arg, *format = NULL;
+	candor_csv_options opts = CANDOR_CSV_OPTIONS_INIT;
+	candor_table *t = NULL;
+	candor_status st;
+	int c;
+
+	cli_parser_init(&p, "datasets inspect", "candor datasets inspect [--delimiter C] FILE",
+	                "Read a CSV or ARFF file and describe its columns: the inferred type, the\n"
+	                "number of missing values, the range of numbers and the categories.\n"
+	                "A malformed file gets 'candor: FILE:LINE:COL: what is wrong' and exit 2.",
+	                inspect_options);
+	p.operands = true;
+	while ((c = cli_next(&p, argc, argv, &arg)) != -1) {
+		switch (c) {
+		case 'h':
+			return CLI_EXIT_OK;
+		case OPT_DELIM:
+			if (strlen(arg) != 1)
+				return cli_usage_error(&p, "--delimiter wants one character, not '%s'", arg);
+			opts.delimiter = arg[0];
+			break;
+		case OPT_FORMAT:
+			format = arg;
+			break;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	/* cli_next stops at the first operand; take exactly one */
+	if (optind >= argc)
+		return cli_usage_error(&p, "no file given");
+	if (optind + 1 < argc)
+		return cli_usage_error(&p, "unexpected argument '%s'", argv[optind + 1]);
+	if (!format)
+		format = ends_with(argv[optind], ".arff") ? "arff" : "csv";
+	if (strcmp(format, "arff") == 0)
+		st = candor_arff_read(&t, argv[optind]);
+	else if (strcmp(format, "csv") == 0)
+		st = candor_csv_read(&t, argv[optind], &opts);
+	else
+		return cli_usage_error(&p, "unknown --format '%s' (known: csv, arff)", format);
+	if (st)
+		return cli_fail(st);
+	printf("%s: %zu rows, %zu columns\n", argv[optind], candor_table_nrows(t),
+	       candor_table_ncols(t));
+	for (size_t j = 0; j < candor_table_ncols(t); j++) {
+		size_t n = candor_table_nrows(t), missing = 0;
+
+		if (candor_table_coltype(t, j) == CANDOR_COL_NUMERIC) {
+			const double *v = candor_table_numeric(t, j);
+			double lo = 0, hi = 0;
+			bool any = false;
+
+			for (size_t i = 0; i < n; i++) {
+				if (v[i] != v[i]) {
+					missing++;
+					continue;
+				}
+				lo = any && lo < v[i] ? lo : v[i];
+				hi = any && hi > v[i] ? hi : v[i];
+				any = true;
+			}
+			printf("  %-24s numeric      missing %-8zu", candor_table_colname(t, j), missing);
+			if (any)
+				printf(" range [%.6g, %.6g]", lo, hi);
+			printf("\n");
+		} else {
+			const int32_t *v = candor_table_codes(t, j);
+			size_t k = candor_table_nlevels(t, j);
+
+			for (size_t i = 0; i < n; i++)
+				missing += v[i] < 0;
+			printf("  %-24s categorical  missing %-8zu %zu levels:", candor_table_colname(t, j),
+			       missing, k);
+			for (size_t l = 0; l < k && l < 8; l++)
+				printf(" %s%s", candor_table_level(t, j, (int32_t)l), l + 1 < k ? "," : "");
+			printf("%s\n", k > 8 ? " ..." : "");
+		}
+	}
+	candor_table_free(t);
+	return CLI_EXIT_OK;
+}
+
 int cmd_datasets(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		FILE *f = argc < 2 ? stderr : stdout;
 
-		fprintf(f, "usage: candor datasets synth --kind credit [--rows N] [--seed S] --out D.csv\n\n"
+		fprintf(f, "usage: candor datasets synth --kind credit [--rows N] [--seed S] --out D.csv\n"
+		           "       candor datasets inspect [--delimiter C] FILE\n\n"
 		           "subcommands:\n"
-		           "  synth   generate a synthetic dataset with planted bias\n\n"
-		           "'candor datasets synth --help' describes its options.\n");
+		           "  synth     generate a synthetic dataset with planted bias\n"
+		           "  inspect   read a CSV or ARFF file and describe its columns\n\n"
+		           "'candor datasets SUB --help' describes its options.\n");
 		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
-	if (strcmp(argv[1], "synth") == 0) {
-		optind = 1;
+	optind = 1;
+	if (strcmp(argv[1], "synth") == 0)
 		return synth(argc - 1, argv + 1);
-	}
+	if (strcmp(argv[1], "inspect") == 0)
+		return inspect(argc - 1, argv + 1);
 	fprintf(stderr, "candor datasets: unknown subcommand '%s'; see 'candor datasets --help'\n",
 	        argv[1]);
 	return CLI_EXIT_USAGE;

@@ -76,7 +76,7 @@ int cli_next(cli_parser *p, int argc, char **argv, const char **arg)
 		cli_usage_error(p, "option '%s' needs a value", argv[optind - 1]);
 		return '?';
 	}
-	if (c == -1 && optind < argc) {
+	if (c == -1 && optind < argc && !p->operands) {
 		cli_usage_error(p, "unexpected argument '%s'", argv[optind]);
 		return '?';
 	}
