@@ -34,6 +34,14 @@
 
 #define BLOCK_SIZE ((size_t)8 << 20)
 
+/* Test hook: a tiny block makes every record cross block boundaries. */
+static _Thread_local size_t test_block_size;
+
+void candor__csv_test_block_size(size_t n)
+{
+	test_block_size = n;
+}
+
 typedef struct field {
 	const char *p;
 	size_t len;
@@ -749,7 +757,7 @@ candor_status candor_csv_read(candor_table **out, const char *path,
 		return st;
 	}
 	r.total = (uint64_t)sb.st_size;
-	r.cap = BLOCK_SIZE;
+	r.cap = test_block_size ? test_block_size : BLOCK_SIZE;
 	r.buf = candor__malloc(r.cap);
 	if (!r.buf) {
 		close(r.fd);

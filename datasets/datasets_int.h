@@ -49,6 +49,10 @@ candor_status candor__table_push_column(candor_table *t, const char *name, size_
                                         candor_coltype type, candor__column **out);
 candor_status candor__table_set_source(candor_table *t, const char *source);
 
+/* Test hook (per thread): read files in blocks of n bytes; 0 restores the
+ * default. The fuzz target uses it to compare file and buffer reads. */
+void candor__csv_test_block_size(size_t n);
+
 /* 64-bit FNV-1a. */
 uint64_t candor__hash(const char *s, size_t len);
 
