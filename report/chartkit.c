@@ -294,7 +294,7 @@ double candor__ck_title(ck_ctx *c, const char *title)
 	candor__ck_text_size(c, title, 1.3, true, &tw, &th);
 	candor__ck_color(c->cr, CK_BLACK, 1);
 	candor__ck_text(c, title, c->w / 2, c->fs * 0.6, 0.5, 0, 1.3, true, 0);
-	return c->fs * 0.6 + th + c->fs * 0.6;
+	return c->fs * 0.6 + th + c->fs * 1.1;
 }
 
 /* ===== the horizontal category frame ===================================== */

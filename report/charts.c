@@ -169,7 +169,7 @@ static candor_status signed_bars(cairo_t *cr, double w, double h, const char *co
 			continue;
 		}
 		bar(cr, candor_chart_map(&L->x, 0), candor_chart_map(&L->x, x), yc, sh * 0.62,
-		    by_abs ? CK_BLUE : (x >= 0 ? CK_VERMILLION : CK_BLUE));
+		    by_abs ? (x >= 0 ? CK_VERMILLION : CK_BLUE) : CK_BLUE);
 		value_label(&c, x, candor_chart_map(&L->x, x), yc, x < 0);
 	}
 	zero_line(&c, L);
@@ -232,7 +232,7 @@ static void colour_bar(ck_ctx *c, const candor_chart_layout *L)
 	candor__ck_text(c, "high", x + bw / 2, y0 - c->fs * 0.2, 0.5, 1, 0.8, false, 0);
 	candor__ck_text(c, "low", x + bw / 2, y1 + c->fs * 0.2, 0.5, 0, 0.8, false, 0);
 	candor__ck_text(c, "feature value", x + bw + c->fs * 0.3, (y0 + y1) / 2, 0.5, 0, 0.8, false,
-	                M_PI / 2);
+	                -M_PI / 2);
 }
 
 candor_status candor_chart_beeswarm(cairo_t *cr, double width, double height,
@@ -733,7 +733,7 @@ candor_status candor_chart_disparity(cairo_t *cr, double width, double height, c
 		}
 		const ck_rgb col = (r < band_lo || r > band_hi) ? CK_VERMILLION : CK_BLUE;
 		const double xr = candor_chart_map(&L->x, r);
-		bar(cr, x1, xr, yc, sh * 0.18, col);
+		bar(cr, x1, xr, yc, fmax(1.5, sh * 0.06), col);
 		candor__ck_color(cr, col, 1);
 		cairo_new_sub_path(cr);
 		cairo_arc(cr, xr, yc, fmin(sh * 0.25, c.fs * 0.55), 0, 2 * M_PI);
