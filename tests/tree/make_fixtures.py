@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Train small XGBoost models and record XGBoost's own answers for them.
+
+Usage: make_fixtures.py OUTDIR [STAMP]
+
+For each model NAME it writes, into OUTDIR:
+  NAME.json           Booster.save_model() output (the model under test)
+  NAME.data.csv       the rows to explain: header of feature names, float32
+                      values written exactly, an empty field for NaN
+  NAME.pred.csv       Booster.predict(d)                       n x K
+  NAME.margin.csv     Booster.predict(d, output_margin=True)   n x K
+  NAME.contribs.csv   Booster.predict(d, pred_contribs=True)   n x K*(M+1)
+  NAME.inter.csv      Booster.predict(d, pred_interactions=True) n x K*(M+1)^2
+and a few malformed or unsupported models (bad_*.json) for the error tests.
+These are the oracles of tests/tree/test_tree.c: python3-xgboost (Debian 12,
+1.7.x), an implementation independent of candor. Seeds are fixed, so the
+files are the same on every run of the same XGBoost version.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import xgboost as xgb
+
+OUT = sys.argv[1]
+os.makedirs(OUT, exist_ok=True)
+
+
+def data(rng, n, m, nan_rate):
+    X = rng.normal(size=(n, m)).astype(np.float32)
+    X[:, 1] = np.round(X[:, 1] * 2)  # ties at thresholds
+    if m > 3:
+        X[:, 3] = rng.integers(0, 4, n)  # a discrete feature
+    if nan_rate > 0:
+        X[rng.random(X.shape) < nan_rate] = np.nan
+    return X
+
+
+def target(X, kind, rng):
+    Z = np.nan_to_num(X, nan=0.3)
+    s = 1.3 * Z[:, 0] - 0.7 * Z[:, 1] * Z[:, 2] + 0.5 * np.sin(Z[:, 2] * 2)
+    if Z.shape[1] > 4:
+        s += 0.4 * (Z[:, 4] > 0.2) * Z[:, 3]
+    if kind == "binary":
+        return (s + rng.normal(scale=0.5, size=len(s)) > 0).astype(np.float32)
+    if kind == "multi":
+        return np.digitize(s + rng.normal(scale=0.3, size=len(s)), [-0.5, 0.6]).astype(np.float32)
+    return (s + rng.normal(scale=0.2, size=len(s))).astype(np.float32)
+
+
+def fmt(v):
+    return "" if np.isnan(v) else repr(float(v))
+
+
+def write_csv(path, header, rows):
+    with open(path, "w") as f:
+        if header is not None:
+            f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join(fmt(v) for v in r) + "\n")
+
+
+def make(name, kind, params, n_train, n_test, m, rounds, nan_rate, seed, names=True,
+         interactions=True):
+    rng = np.random.default_rng(seed)
+    X = data(rng, n_train, m, nan_rate)
+    y = target(X, kind, rng)
+    fn = ["x%d_%s" % (j, "abcdefghijklmnop"[j]) for j in range(m)] if names else None
+    d = xgb.DMatrix(X, label=y, feature_names=fn, missing=np.nan)
+    p = dict(params, seed=seed, nthread=1)
+    b = xgb.train(p, d, rounds)
+    b.save_model(os.path.join(OUT, name + ".json"))
+    Xt = data(rng, n_test, m, nan_rate)
+    dt = xgb.DMatrix(Xt, feature_names=fn, missing=np.nan)
+    header = fn if names else ["f%d" % j for j in range(m)]
+    write_csv(os.path.join(OUT, name + ".data.csv"), header, Xt)
+    n = n_test
+    write_csv(os.path.join(OUT, name + ".pred.csv"), None, b.predict(dt).reshape(n, -1))
+    write_csv(os.path.join(OUT, name + ".margin.csv"), None,
+              b.predict(dt, output_margin=True).reshape(n, -1))
+    write_csv(os.path.join(OUT, name + ".contribs.csv"), None,
+              b.predict(dt, pred_contribs=True).reshape(n, -1))
+    if interactions:
+        write_csv(os.path.join(OUT, name + ".inter.csv"), None,
+                  b.predict(dt, pred_interactions=True).reshape(n, -1))
+
+
+make("bin_d2", "binary", {"objective": "binary:logistic", "max_depth": 2, "eta": 0.3},
+     400, 60, 5, 20, 0.1, 1)
+make("bin_d6", "binary", {"objective": "binary:logistic", "max_depth": 6, "eta": 0.2,
+                          "base_score": 0.3},
+     800, 60, 8, 30, 0.15, 2, names=False)
+make("bin_d9", "binary", {"objective": "binary:logistic", "max_depth": 9, "eta": 0.3,
+                          "min_child_weight": 0.1},
+     1200, 40, 6, 10, 0.05, 3)
+make("reg_d4", "reg", {"objective": "reg:squarederror", "max_depth": 4, "eta": 0.3,
+                       "base_score": 0.25},
+     500, 60, 6, 25, 0.1, 4)
+make("reglog_d3", "binary", {"objective": "reg:logistic", "max_depth": 3, "eta": 0.3},
+     400, 40, 5, 10, 0.1, 5)
+make("multi_d3", "multi", {"objective": "multi:softprob", "num_class": 3, "max_depth": 3,
+                           "eta": 0.3},
+     600, 50, 6, 12, 0.1, 6)
+make("rf_multi", "multi", {"objective": "multi:softprob", "num_class": 3, "max_depth": 3,
+                           "num_parallel_tree": 3, "subsample": 0.8,
+                           "colsample_bynode": 0.7},
+     400, 30, 5, 3, 0.1, 7, interactions=False)
+make("small_d3", "reg", {"objective": "reg:squarederror", "max_depth": 3, "eta": 0.5},
+     300, 12, 5, 6, 0.15, 8)
+
+# ---- malformed and unsupported models -----------------------------------
+with open(os.path.join(OUT, "bin_d2.json")) as f:
+    good = f.read()
+j = json.loads(good)
+j["learner"]["objective"]["name"] = "rank:pairwise"
+with open(os.path.join(OUT, "bad_objective.json"), "w") as f:
+    json.dump(j, f)
+with open(os.path.join(OUT, "bad_truncated.json"), "w") as f:
+    f.write(good[: len(good) // 2])
+j = json.loads(good)
+t = j["learner"]["gradient_booster"]["model"]["trees"][0]
+t["left_children"] = t["left_children"][:-1]
+with open(os.path.join(OUT, "bad_arrays.json"), "w") as f:
+    json.dump(j, f)
+j = json.loads(good)
+t = j["learner"]["gradient_booster"]["model"]["trees"][1]
+t["left_children"][0] = 0  # a cycle
+with open(os.path.join(OUT, "bad_cycle.json"), "w") as f:
+    json.dump(j, f)
+
+rng = np.random.default_rng(9)
+X = rng.integers(0, 4, size=(200, 2)).astype(np.float32)
+y = (X[:, 0] == 2).astype(np.float32)
+d = xgb.DMatrix(X, label=y, feature_types=["c", "q"], enable_categorical=True)
+b = xgb.train({"objective": "binary:logistic", "tree_method": "hist", "max_depth": 2,
+               "max_cat_to_onehot": 1, "nthread": 1}, d, 2)
+b.save_model(os.path.join(OUT, "bad_categorical.json"))
+d = xgb.DMatrix(X, label=y)
+b = xgb.train({"objective": "binary:logistic", "booster": "gblinear", "nthread": 1}, d, 2)
+b.save_model(os.path.join(OUT, "bad_gblinear.json"))
+
+if len(sys.argv) > 2:
+    with open(sys.argv[2], "w") as f:
+        f.write("xgboost %s\n" % xgb.__version__)

@@ -1,0 +1,468 @@
+/*
+ * test_tree.c - the XGBoost loader and TreeSHAP against independent oracles.
+ *
+ * Oracles:
+ *  - python3-xgboost (Debian 12, 1.7.x): tests/tree/make_fixtures.py trains
+ *    the models at build time and records Booster.predict() with
+ *    output_margin, pred_contribs and pred_interactions (files NAME.*.csv in
+ *    $CANDOR_TREE_FIXTURES);
+ *  - interventional values: an exact enumeration of all 2^M coalitions
+ *    written here (brute_interventional), over the model's own margins.
+ *
+ * Tolerances: XGBoost computes SHAP values in float (24-bit mantissa), so
+ * each of its values carries an absolute rounding error of up to ~5e-7 of
+ * the row's largest |value| (measured: 1.2e-7..5.4e-7 on these fixtures),
+ * which is far more than 1e-5 of a tiny entry. So "1e-5 relative" is
+ * |candor - xgboost| <= 1e-5 * max(|xgboost|, 0.1 * row max): plain relative
+ * error for every entry above a tenth of the row's largest, 1e-6 of the row
+ * scale below. That the residue is XGBoost's float and not ours is checked
+ * separately: our two algorithms (per-leaf tables and Algorithm 2, both in
+ * double) agree to 1e-12 of the row scale. Predictions: 1e-6.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "candor/candor.h"
+#include "candor/treeshap.h"
+#include "explain/treeshap_int.h"
+#include "models/xgboost_int.h"
+
+static const char *fixdir(void)
+{
+	const char *d = getenv("CANDOR_TREE_FIXTURES");
+	return d ? d : "tests/tree/fixtures";
+}
+
+static void fixpath(char *buf, size_t size, const char *name, const char *suffix)
+{
+	snprintf(buf, size, "%s/%s%s", fixdir(), name, suffix);
+}
+
+/* A numeric CSV: an optional header, empty fields are NaN. */
+static double *read_csv(const char *path, bool header, size_t *nrows, size_t *ncols)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, n = 0, vcap = 0, rows = 0, cols = 0;
+	double *v = NULL;
+	ssize_t len;
+	if (!f)
+		fail_msg("cannot open %s (run make_fixtures.py)", path);
+	if (header && getline(&line, &cap, f) < 0)
+		fail_msg("%s: no header", path);
+	while ((len = getline(&line, &cap, f)) > 0) {
+		char *s = line;
+		size_t k = 0;
+		for (;;) {
+			double d;
+			char *e = s;
+			if (*s == ',' || *s == '\n' || *s == '\0')
+				d = NAN;
+			else
+				d = strtod(s, &e);
+			if (n == vcap) {
+				vcap = vcap ? 2 * vcap : 1024;
+				v = realloc(v, vcap * sizeof *v);
+				assert_non_null(v);
+			}
+			v[n++] = d;
+			k++;
+			s = e;
+			if (*s == ',')
+				s++;
+			else
+				break;
+		}
+		if (rows && k != cols)
+			fail_msg("%s: row %zu has %zu fields, expected %zu", path, rows, k, cols);
+		cols = k;
+		rows++;
+	}
+	free(line);
+	fclose(f);
+	*nrows = rows;
+	*ncols = cols;
+	return v;
+}
+
+typedef struct fixture {
+	const char *name;
+	candor_model *model;
+	double *x;
+	size_t n, M, K;
+} fixture;
+
+static void fixture_load(fixture *fx, const char *name)
+{
+	char p[1024];
+	size_t n, M;
+	memset(fx, 0, sizeof *fx);
+	fx->name = name;
+	fixpath(p, sizeof p, name, ".json");
+	candor_status st = candor_model_load(&fx->model, p);
+	if (st)
+		fail_msg("%s: %s", p, candor_last_error()->message);
+	fixpath(p, sizeof p, name, ".data.csv");
+	fx->x = read_csv(p, true, &n, &M);
+	fx->n = n;
+	fx->M = M;
+	fx->K = candor_model_noutputs(fx->model);
+	assert_int_equal(candor_model_nfeatures(fx->model), M);
+	assert_int_equal(candor_model_type_of(fx->model), CANDOR_MODEL_XGBOOST);
+}
+
+static void fixture_free(fixture *fx)
+{
+	candor_model_free(fx->model);
+	free(fx->x);
+}
+
+/* Compare got with ref (both n x w), entries relative to the scale above. */
+static void compare(const char *what, const char *name, const double *got, const double *ref,
+                    size_t n, size_t w, double rtol)
+{
+	double worst = 0, worst_abs = 0;
+	for (size_t r = 0; r < n; r++) {
+		double big = 0;
+		for (size_t j = 0; j < w; j++)
+			big = fmax(big, fabs(ref[r * w + j]));
+		for (size_t j = 0; j < w; j++) {
+			const double a = got[r * w + j], b = ref[r * w + j];
+			const double scale = fmax(fmax(fabs(b), 0.1 * big), 1e-300);
+			const double e = fabs(a - b) / scale;
+			if (big > 0)
+				worst_abs = fmax(worst_abs, fabs(a - b) / big);
+			if (!(e <= rtol))
+				fail_msg("%s %s: row %zu entry %zu: candor %.9g, xgboost %.9g (rel %.3g)",
+				         name, what, r, j, a, b, e);
+			worst = fmax(worst, e);
+		}
+	}
+	print_message("%-10s %-14s max err %.2e (of the row max: %.2e) over %zu x %zu\n", name,
+	              what, worst, worst_abs, n, w);
+}
+
+static const char *const shap_models[] = { "bin_d2",    "bin_d6",   "bin_d9",   "reg_d4",
+	                                   "reglog_d3", "multi_d3", "rf_multi", "small_d3" };
+#define NMODELS (sizeof shap_models / sizeof *shap_models)
+
+/* ===== loader ============================================================ */
+
+static void test_predict(void **state)
+{
+	(void)state;
+	for (size_t m = 0; m < NMODELS; m++) {
+		fixture fx;
+		char p[1024];
+		size_t n, K;
+		fixture_load(&fx, shap_models[m]);
+		fixpath(p, sizeof p, fx.name, ".pred.csv");
+		double *ref = read_csv(p, false, &n, &K);
+		assert_int_equal(n, fx.n);
+		assert_int_equal(K, fx.K);
+		double *got = calloc(n * K, sizeof *got);
+		assert_int_equal(candor_model_predict(fx.model, fx.x, n, got), CANDOR_OK);
+		/* XGBoost applies its sigmoid/softmax in float: 1e-6 absolute on [0,1] */
+		compare("predict", fx.name, got, ref, n, K, 1e-6);
+		free(ref);
+		/* margins are summed in float in tree order, as XGBoost does: exact */
+		fixpath(p, sizeof p, fx.name, ".margin.csv");
+		ref = read_csv(p, false, &n, &K);
+		candor__xgboost_margin(candor__xgboost_ensemble(fx.model), fx.x, n, got);
+		for (size_t i = 0; i < n * K; i++)
+			if (got[i] != ref[i])
+				fail_msg("%s margin %zu: %.9g != %.9g", fx.name, i, got[i], ref[i]);
+		free(ref);
+		free(got);
+		fixture_free(&fx);
+	}
+}
+
+static void test_feature_names(void **state)
+{
+	(void)state;
+	fixture fx;
+	fixture_load(&fx, "bin_d2"); /* trained with names x0_a.. */
+	assert_string_equal(candor_model_feature(fx.model, 0), "x0_a");
+	assert_string_equal(candor_model_feature(fx.model, 4), "x4_e");
+	assert_int_equal(candor_model_output_kind(fx.model), CANDOR_OUTPUT_PROBABILITY);
+	fixture_free(&fx);
+	fixture_load(&fx, "bin_d6"); /* trained without names: f0.. */
+	assert_string_equal(candor_model_feature(fx.model, 0), "f0");
+	assert_string_equal(candor_model_feature(fx.model, 7), "f7");
+	fixture_free(&fx);
+	fixture_load(&fx, "reg_d4");
+	assert_int_equal(candor_model_output_kind(fx.model), CANDOR_OUTPUT_VALUE);
+	fixture_free(&fx);
+	fixture_load(&fx, "multi_d3");
+	assert_int_equal(candor_model_noutputs(fx.model), 3);
+	fixture_free(&fx);
+}
+
+static void expect_error(const char *name, candor_status want, const char *needle)
+{
+	char p[1024];
+	candor_model *m = NULL;
+	fixpath(p, sizeof p, name, ".json");
+	candor_status st = candor_model_load(&m, p);
+	const candor_error *e = candor_last_error();
+	print_message("%-16s -> %s: %s:%llu:%llu: %s\n", name, candor_status_str(st), e->path,
+	              (unsigned long long)e->line, (unsigned long long)e->column, e->message);
+	assert_null(m);
+	assert_int_equal(st, want);
+	assert_non_null(strstr(e->path, name));
+	if (!strstr(e->message, needle))
+		fail_msg("%s: message \"%s\" lacks \"%s\"", name, e->message, needle);
+}
+
+static void test_bad_models(void **state)
+{
+	(void)state;
+	expect_error("bad_objective", CANDOR_EUNSUPPORTED, "rank:pairwise");
+	expect_error("bad_categorical", CANDOR_EUNSUPPORTED, "categorical");
+	expect_error("bad_gblinear", CANDOR_EUNSUPPORTED, "gblinear");
+	expect_error("bad_arrays", CANDOR_EPARSE, "left_children");
+	expect_error("bad_cycle", CANDOR_EPARSE, "not a tree");
+	expect_error("bad_truncated", CANDOR_EPARSE, "");
+	assert_true(candor_last_error()->line > 0);
+}
+
+/* ===== path-dependent TreeSHAP =========================================== */
+
+static void check_contribs(bool tables)
+{
+	for (size_t m = 0; m < NMODELS; m++) {
+		fixture fx;
+		char p[1024];
+		size_t n, w;
+		fixture_load(&fx, shap_models[m]);
+		fixpath(p, sizeof p, fx.name, ".contribs.csv");
+		double *ref = read_csv(p, false, &n, &w);
+		assert_int_equal(w, fx.K * (fx.M + 1));
+		double *got = calloc(n * w, sizeof *got), *got2 = calloc(n * w, sizeof *got2);
+		candor_treeshap_options o = CANDOR_TREESHAP_OPTIONS_INIT;
+		o.threads = 1;
+		assert_int_equal(candor__treeshap_path(fx.model, fx.x, n, got, &o, tables),
+		                 CANDOR_OK);
+		compare(tables ? "contribs" : "contribs/alg2", fx.name, got, ref, n, w, 1e-5);
+		/* the same numbers, bit for bit, on 2 and 3 threads */
+		for (int t = 2; t <= 3; t++) {
+			o.threads = t;
+			assert_int_equal(candor__treeshap_path(fx.model, fx.x, n, got2, &o, tables),
+			                 CANDOR_OK);
+			assert_memory_equal(got, got2, n * w * sizeof *got);
+		}
+		/* efficiency: each (row, output) block sums to XGBoost's margin */
+		fixpath(p, sizeof p, fx.name, ".margin.csv");
+		size_t n2, K;
+		double *mg = read_csv(p, false, &n2, &K);
+		for (size_t r = 0; r < n; r++)
+			for (size_t k = 0; k < K; k++) {
+				double s = 0;
+				for (size_t j = 0; j <= fx.M; j++)
+					s += got[(r * K + k) * (fx.M + 1) + j];
+				assert_true(fabs(s - mg[r * K + k]) <= 1e-5 * fmax(1, fabs(mg[r * K + k])));
+			}
+		free(mg);
+		free(ref);
+		free(got);
+		free(got2);
+		fixture_free(&fx);
+	}
+}
+
+static void test_contribs(void **state)
+{
+	(void)state;
+	check_contribs(true);
+}
+
+static void test_contribs_alg2(void **state)
+{
+	(void)state;
+	check_contribs(false);
+	/* the two algorithms agree far below XGBoost's float noise */
+	for (size_t m = 0; m < NMODELS; m++) {
+		fixture fx;
+		fixture_load(&fx, shap_models[m]);
+		const size_t w = fx.K * (fx.M + 1);
+		double *a = calloc(fx.n * w, sizeof *a), *b = calloc(fx.n * w, sizeof *b);
+		assert_int_equal(candor__treeshap_path(fx.model, fx.x, fx.n, a, NULL, true), CANDOR_OK);
+		assert_int_equal(candor__treeshap_path(fx.model, fx.x, fx.n, b, NULL, false), CANDOR_OK);
+		compare("tables/alg2", fx.name, a, b, fx.n, w, 1e-12);
+		free(a);
+		free(b);
+		fixture_free(&fx);
+	}
+}
+
+static void test_interactions(void **state)
+{
+	(void)state;
+	for (size_t m = 0; m < NMODELS; m++) {
+		fixture fx;
+		char p[1024];
+		size_t n, w;
+		if (!strcmp(shap_models[m], "rf_multi"))
+			continue; /* no interactions recorded */
+		fixture_load(&fx, shap_models[m]);
+		fixpath(p, sizeof p, fx.name, ".inter.csv");
+		double *ref = read_csv(p, false, &n, &w);
+		const size_t M1 = fx.M + 1;
+		assert_int_equal(w, fx.K * M1 * M1);
+		double *got = calloc(n * w, sizeof *got), *got2 = calloc(n * w, sizeof *got2);
+		double *phi = calloc(n * fx.K * M1, sizeof *phi);
+		candor_treeshap_options o = CANDOR_TREESHAP_OPTIONS_INIT;
+		o.threads = 1;
+		assert_int_equal(candor_treeshap_interactions(fx.model, fx.x, n, got, &o), CANDOR_OK);
+		compare("interactions", fx.name, got, ref, n, w, 1e-5);
+		o.threads = 2;
+		assert_int_equal(candor_treeshap_interactions(fx.model, fx.x, n, got2, &o), CANDOR_OK);
+		assert_memory_equal(got, got2, n * w * sizeof *got);
+		/* rows of the interaction matrix sum to the SHAP values; symmetric */
+		assert_int_equal(candor_treeshap(fx.model, fx.x, n, phi, &o), CANDOR_OK);
+		for (size_t r = 0; r < n; r++)
+			for (size_t k = 0; k < fx.K; k++) {
+				const double *I = got + (r * fx.K + k) * M1 * M1;
+				for (size_t i = 0; i < M1; i++) {
+					double s = 0;
+					for (size_t j = 0; j < M1; j++) {
+						s += I[i * M1 + j];
+						assert_true(fabs(I[i * M1 + j] - I[j * M1 + i]) <= 1e-12);
+					}
+					assert_true(fabs(s - phi[(r * fx.K + k) * M1 + i]) <= 1e-9);
+				}
+			}
+		free(ref);
+		free(got);
+		free(got2);
+		free(phi);
+		fixture_free(&fx);
+	}
+}
+
+/* ===== interventional TreeSHAP against brute force ======================== */
+
+/*
+ * Exact interventional Shapley values of row x against background bg,
+ * enumerating every coalition S of the M features:
+ *   v(S) = mean_b margin(x_S, bg_b,~S),
+ *   phi_i = sum_{S not containing i} |S|! (M-|S|-1)! / M! (v(S+i) - v(S)).
+ * Margins are summed here in double from the leaves the loader's node
+ * arrays give (test_predict checks those against XGBoost); nothing here
+ * shares code with treeshap.c.
+ */
+static void margin_double(const candor__xgb_ensemble *ens, const double *x, double *out)
+{
+	for (size_t k = 0; k < ens->noutputs; k++)
+		out[k] = ens->base_margin;
+	for (size_t t = 0; t < ens->ntrees; t++) {
+		const candor__xgb_node *nodes = ens->nodes + ens->trees[t].first;
+		out[ens->trees[t].group] += nodes[candor__xgb_leaf(nodes, x)].value;
+	}
+}
+
+static void brute_interventional(const fixture *fx, const double *x, const double *bg,
+                                 size_t nbg, double *phi /* K x (M+1) */)
+{
+	const size_t M = fx->M, K = fx->K, nS = (size_t)1 << M;
+	double *rows = malloc(nbg * M * sizeof *rows), *out = malloc(nbg * K * sizeof *out);
+	double *v = calloc(nS * K, sizeof *v), *fact = malloc((M + 1) * sizeof *fact);
+	fact[0] = 1;
+	for (size_t i = 1; i <= M; i++)
+		fact[i] = fact[i - 1] * (double)i;
+	for (size_t S = 0; S < nS; S++) {
+		for (size_t b = 0; b < nbg; b++)
+			for (size_t j = 0; j < M; j++)
+				rows[b * M + j] = (S >> j & 1) ? x[j] : bg[b * M + j];
+		for (size_t b = 0; b < nbg; b++)
+			margin_double(candor__xgboost_ensemble(fx->model), rows + b * M, out + b * K);
+		for (size_t b = 0; b < nbg; b++)
+			for (size_t k = 0; k < K; k++)
+				v[S * K + k] += out[b * K + k] / (double)nbg;
+	}
+	memset(phi, 0, K * (M + 1) * sizeof *phi);
+	for (size_t k = 0; k < K; k++) {
+		for (size_t i = 0; i < M; i++)
+			for (size_t S = 0; S < nS; S++) {
+				if (S >> i & 1)
+					continue;
+				const size_t s = (size_t)__builtin_popcountll(S);
+				const double w = fact[s] * fact[M - s - 1] / fact[M];
+				phi[k * (M + 1) + i] += w * (v[(S | (1u << i)) * K + k] - v[S * K + k]);
+			}
+		phi[k * (M + 1) + M] = v[k];
+	}
+	free(rows);
+	free(out);
+	free(v);
+	free(fact);
+}
+
+static void test_interventional(void **state)
+{
+	(void)state;
+	const char *names[] = { "small_d3", "bin_d2", "multi_d3", "bin_d6" };
+	for (size_t m = 0; m < sizeof names / sizeof *names; m++) {
+		fixture fx;
+		fixture_load(&fx, names[m]);
+		const size_t nbg = 9, nx = 6, M1 = fx.M + 1, K = fx.K;
+		const double *bg = fx.x, *x = fx.x + nbg * fx.M;
+		double *got = calloc(nx * K * M1, sizeof *got), *got2 = calloc(nx * K * M1, sizeof *got);
+		double *ref = calloc(nx * K * M1, sizeof *ref);
+		candor_treeshap_options o = CANDOR_TREESHAP_OPTIONS_INIT;
+		o.threads = 1;
+		assert_int_equal(candor_treeshap_interventional(fx.model, x, nx, bg, nbg, got, &o),
+		                 CANDOR_OK);
+		o.threads = 2;
+		assert_int_equal(candor_treeshap_interventional(fx.model, x, nx, bg, nbg, got2, &o),
+		                 CANDOR_OK);
+		assert_memory_equal(got, got2, nx * K * M1 * sizeof *got);
+		for (size_t r = 0; r < nx; r++)
+			brute_interventional(&fx, x + r * fx.M, bg, nbg, ref + r * K * M1);
+		/* both in double: only summation order differs */
+		compare("interventional", fx.name, got, ref, nx, K * M1, 1e-9);
+		free(got);
+		free(got2);
+		free(ref);
+		fixture_free(&fx);
+	}
+}
+
+static void test_bad_args(void **state)
+{
+	(void)state;
+	fixture fx;
+	double phi[64];
+	fixture_load(&fx, "bin_d2");
+	candor_treeshap_options o = CANDOR_TREESHAP_OPTIONS_INIT;
+	o.version = 99;
+	assert_int_equal(candor_treeshap(fx.model, fx.x, 1, phi, &o), CANDOR_EINVAL);
+	o.version = CANDOR_TREESHAP_OPTIONS_VERSION;
+	o.threads = -1;
+	assert_int_equal(candor_treeshap(fx.model, fx.x, 1, phi, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_treeshap(NULL, fx.x, 1, phi, NULL), CANDOR_EINVAL);
+	assert_int_equal(candor_treeshap_interventional(fx.model, fx.x, 1, NULL, 0, phi, NULL),
+	                 CANDOR_EINVAL);
+	assert_int_equal(candor_treeshap(fx.model, fx.x, 0, phi, NULL), CANDOR_OK);
+	fixture_free(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_predict),       cmocka_unit_test(test_feature_names),
+		cmocka_unit_test(test_bad_models),    cmocka_unit_test(test_contribs),
+		cmocka_unit_test(test_contribs_alg2), cmocka_unit_test(test_interactions),
+		cmocka_unit_test(test_interventional), cmocka_unit_test(test_bad_args),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
