@@ -830,7 +830,7 @@ candor_status candor__treeshap_path(const candor_model *model, const double *x, 
                                     double *phi, const candor_treeshap_options *opts,
                                     bool tables)
 {
-	const candor__xgb_ensemble *ens;
+	const candor__xgb_ensemble *ens = NULL;
 	ts_plan plan;
 	candor_status st;
 
@@ -856,7 +856,7 @@ candor_status candor_treeshap_interactions(const candor_model *model, const doub
                                            size_t n, double *phi,
                                            const candor_treeshap_options *opts)
 {
-	const candor__xgb_ensemble *ens;
+	const candor__xgb_ensemble *ens = NULL;
 	ts_plan plan;
 	candor_status st;
 	size_t sz;
@@ -881,7 +881,7 @@ candor_status candor_treeshap_interventional(const candor_model *model, const do
                                              size_t n, const double *bg, size_t nbg,
                                              double *phi, const candor_treeshap_options *opts)
 {
-	const candor__xgb_ensemble *ens;
+	const candor__xgb_ensemble *ens = NULL;
 	ts_plan plan;
 	candor_status st;
 	double *base = NULL, *w = NULL;
