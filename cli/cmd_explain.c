@@ -1,16 +1,469 @@
 /*
- * cmd_explain.c - `candor explain`: placeholder until its issue lands.
+ * cmd_explain.c - `candor explain`: SHAP values or LIME weights of a model's
+ * predictions, written as the CSV of DESIGN.md (and optionally JSON).
+ *
+ * The command reads the data, loads the model (or starts --model-cmd),
+ * binds the model's features to the data's columns, builds the background,
+ * calls libcandor, and writes the outputs atomically. No numerics here.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "candor/treeshap.h"
+
+enum {
+	OPT_MODEL = 1000, OPT_MODEL_CMD, OPT_DATA, OPT_FEATURES, OPT_ROWS, OPT_METHOD,
+	OPT_BACKGROUND, OPT_BACKGROUND_SIZE, OPT_SUMMARIZE, OPT_NSAMPLES, OPT_LINK, OPT_SEED,
+	OPT_THREADS, OPT_OUT, OPT_JSON, OPT_TARGET_SE, OPT_TIMEOUT, OPT_LIME_SAMPLING,
+	OPT_LIME_SELECTION, OPT_LIME_FEATURES, OPT_KERNEL_WIDTH
+};
+
+static const cli_option options[] = {
+	{"model", OPT_MODEL, "M", "model file: XGBoost JSON, linear/logistic JSON or a plugin (.so)"},
+	{"model-cmd", OPT_MODEL_CMD, "'CMD'", "a command serving predictions (docs/explain.md)"},
+	{"data", OPT_DATA, "D.csv", "the rows to explain (and the default background)"},
+	{"features", OPT_FEATURES, "f1,f2...", "the model's features, for --model-cmd (default: all columns)"},
+	{"rows", OPT_ROWS, "A:B", "explain rows A..B-1 (0-based; default all)"},
+	{"method", OPT_METHOD, "NAME", "exact|kernel|permutation|tree|linear|lime (default: tree for "
+	                               "XGBoost, linear for linear/logistic, else kernel)"},
+	{"background", OPT_BACKGROUND, "B.csv", "background rows (default: drawn from --data)"},
+	{"background-size", OPT_BACKGROUND_SIZE, "K", "background rows drawn from --data (default 100)"},
+	{"summarize", OPT_SUMMARIZE, "HOW", "sample (default) or kmeans: how the K rows are chosen"},
+	{"nsamples", OPT_NSAMPLES, "N", "budget per row: coalitions (kernel), coalition values "
+	                                "(permutation), samples (lime)"},
+	{"link", OPT_LINK, "NAME", "identity|logit (default: logit for linear SHAP of a logistic "
+	                           "model, else identity)"},
+	{"seed", OPT_SEED, "S", "random seed (default 0); results do not depend on --threads"},
+	{"threads", OPT_THREADS, "T", "threads (default: all cores)"},
+	{"target-stderr", OPT_TARGET_SE, "E", "kernel: stop sampling a row once every SE <= E"},
+	{"model-timeout", OPT_TIMEOUT, "SEC", "--model-cmd: give up after SEC s without progress (60)"},
+	{"lime-sampling", OPT_LIME_SAMPLING, "HOW", "quartile (default) or continuous"},
+	{"lime-selection", OPT_LIME_SELECTION, "HOW", "auto|none|highest|forward|lasso (default auto)"},
+	{"lime-features", OPT_LIME_FEATURES, "N", "features kept by the selection (default 10)"},
+	{"kernel-width", OPT_KERNEL_WIDTH, "W", "LIME kernel width (default 0.75 sqrt(M))"},
+	{"out", OPT_OUT, "OUT.csv", "the explanation CSV"},
+	{"json", OPT_JSON, "OUT.json", "also write the explanation as JSON"},
+	{NULL, 0, NULL, NULL},
+};
+
+typedef struct args {
+	const char *model, *model_cmd, *data, *features, *rows, *method, *background;
+	const char *summarize, *link, *out, *json, *lime_sampling, *lime_selection;
+	size_t background_size, nsamples, lime_features;
+	bool have_background_size;
+	uint64_t seed, threads;
+	double target_se, timeout, kernel_width;
+} args;
+
+static void on_progress(uint64_t done, uint64_t total, void *payload)
+{
+	(void)payload;
+	cli_progress("explain", done, total);
+}
+
+static int pick(const cli_parser *p, const char *opt, const char *text, const char *const *names,
+                int *out)
+{
+	for (int i = 0; names[i]; i++) {
+		if (strcmp(text, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return cli_usage_error(p, "--%s: unknown value '%s'", opt, text);
+}
+
+/* The tree method: TreeSHAP of an XGBoost model, in margin space. Kept in
+ * one function so that TreeSHAP-specific outputs can be added here. */
+static candor_status explain_tree(candor_explanation **out, const candor_model *model,
+                                  const double *x, size_t n, const uint64_t *row_ids,
+                                  const args *a)
+{
+	candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
+	size_t m = candor_model_nfeatures(model), k = candor_model_noutputs(model);
+	double *phi;
+	candor_status st;
+
+	to.threads = (int)a->threads;
+	to.on_progress = on_progress;
+	phi = malloc((n ? n : 1) * k * (m + 1) * sizeof(double));
+	if (!phi)
+		return CANDOR_ENOMEM;
+	st = candor_treeshap(model, x, n, phi, &to);
+	if (st == CANDOR_OK)
+		st = candor_explanation_from_contribs(out, model, phi, n, row_ids);
+	free(phi);
+	return st;
+}
+
+/* Matrix of the model's features from `t` (all rows); NULL after printing. */
+static double *feature_matrix(const candor_model *model, const candor_table *t, const char *path,
+                              size_t **cols_out)
+{
+	size_t m = candor_model_nfeatures(model), n = candor_table_nrows(t);
+	size_t *cols = calloc(m ? m : 1, sizeof(size_t));
+	double *x;
+	candor_status st;
+
+	if (!cols) {
+		fprintf(stderr, "candor: out of memory\n");
+		return NULL;
+	}
+	st = candor_model_bind(model, t, cols);
+	if (st != CANDOR_OK) {
+		fprintf(stderr, "candor: %s: %s\n", path, candor_last_error()->message);
+		free(cols);
+		return NULL;
+	}
+	x = malloc((n ? n : 1) * (m ? m : 1) * sizeof(double));
+	if (!x || candor_table_matrix(x, t, cols, m) != CANDOR_OK) {
+		fprintf(stderr, "candor: %s: cannot build the feature matrix\n", path);
+		free(x);
+		free(cols);
+		return NULL;
+	}
+	if (cols_out)
+		*cols_out = cols;
+	else
+		free(cols);
+	return x;
+}
+
+static int parse(cli_parser *p, int argc, char **argv, args *a)
+{
+	const char *arg;
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	a->background_size = 100;
+	while ((c = cli_next(p, argc, argv, &arg)) != -1) {
+		switch (c) {
+		case 'h': return -1;
+		case '?': return CLI_EXIT_USAGE;
+		case OPT_MODEL: a->model = arg; break;
+		case OPT_MODEL_CMD: a->model_cmd = arg; break;
+		case OPT_DATA: a->data = arg; break;
+		case OPT_FEATURES: a->features = arg; break;
+		case OPT_ROWS: a->rows = arg; break;
+		case OPT_METHOD: a->method = arg; break;
+		case OPT_BACKGROUND: a->background = arg; break;
+		case OPT_BACKGROUND_SIZE:
+			if (!cli_parse_size(p, "background-size", arg, &a->background_size))
+				return CLI_EXIT_USAGE;
+			a->have_background_size = true;
+			break;
+		case OPT_SUMMARIZE: a->summarize = arg; break;
+		case OPT_NSAMPLES:
+			if (!cli_parse_size(p, "nsamples", arg, &a->nsamples))
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_LINK: a->link = arg; break;
+		case OPT_SEED:
+			if (!cli_parse_u64(p, "seed", arg, &a->seed))
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_THREADS:
+			if (!cli_parse_u64(p, "threads", arg, &a->threads))
+				return CLI_EXIT_USAGE;
+			if (a->threads > 4096)
+				return cli_usage_error(p, "--threads %s is too many", arg);
+			break;
+		case OPT_TARGET_SE:
+			if (!cli_parse_double(p, "target-stderr", arg, &a->target_se))
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_TIMEOUT:
+			if (!cli_parse_double(p, "model-timeout", arg, &a->timeout))
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_LIME_SAMPLING: a->lime_sampling = arg; break;
+		case OPT_LIME_SELECTION: a->lime_selection = arg; break;
+		case OPT_LIME_FEATURES:
+			if (!cli_parse_size(p, "lime-features", arg, &a->lime_features))
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_KERNEL_WIDTH:
+			if (!cli_parse_double(p, "kernel-width", arg, &a->kernel_width))
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_OUT: a->out = arg; break;
+		case OPT_JSON: a->json = arg; break;
+		default: return CLI_EXIT_USAGE;
+		}
+	}
+	if (!a->data)
+		return cli_usage_error(p, "--data is required");
+	if (!a->out)
+		return cli_usage_error(p, "--out is required");
+	if (!a->model == !a->model_cmd)
+		return cli_usage_error(p, "give exactly one of --model and --model-cmd");
+	if (a->features && a->model)
+		return cli_usage_error(p, "--features is for --model-cmd; a model file names its features");
+	if (a->background && a->have_background_size)
+		return cli_usage_error(p, "give --background or --background-size, not both");
+	if (a->have_background_size && a->background_size == 0)
+		return cli_usage_error(p, "--background-size must be at least 1");
+	if (a->timeout < 0 || a->target_se < 0 || a->kernel_width < 0)
+		return cli_usage_error(p, "timeouts, widths and standard errors must be >= 0");
+	return 0;
+}
 
 int cmd_explain(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: candor explain ... (not implemented yet)\n");
-		return CLI_EXIT_OK;
+	static const char *const methods[] = { "exact", "kernel", "permutation", "linear", "lime",
+	                                       "tree", NULL };
+	static const char *const links[] = { "identity", "logit", NULL };
+	static const char *const summaries[] = { "sample", "kmeans", NULL };
+	static const char *const samplings[] = { "quartile", "continuous", NULL };
+	static const char *const selections[] = { "auto", "none", "highest", "forward", "lasso", NULL };
+	cli_parser p;
+	args a;
+	candor_table *data = NULL, *bgt = NULL;
+	candor_model *model = NULL;
+	candor_background *bg = NULL;
+	candor_explanation *e = NULL;
+	candor_explain_options o = CANDOR_EXPLAIN_OPTIONS_INIT;
+	double *x = NULL, *bx = NULL;
+	size_t *cols = NULL, n, m, begin = 0, end;
+	uint64_t *row_ids = NULL;
+	bool *categorical = NULL;
+	char **feats = NULL;
+	cli_atomic out_csv = { 0 }, out_json = { 0 };
+	int rc, idx;
+	candor_status st;
+
+	cli_parser_init(&p, "explain",
+	                "candor explain --model M | --model-cmd 'CMD' --data D.csv [--features f1,f2...]\n"
+	                "                      [--rows A:B] [--method exact|kernel|permutation|tree|linear|lime]\n"
+	                "                      [--background B.csv | --background-size K [--summarize kmeans]]\n"
+	                "                      [--nsamples N] [--link identity|logit] [--seed S] [--threads T]\n"
+	                "                      --out OUT.csv [--json OUT.json]",
+	                "Explain a model's predictions for rows of a data file. SHAP methods write\n"
+	                "row, one value per model feature, base_value and prediction (the values sum\n"
+	                "to prediction - base_value); LIME writes row, one weight per feature,\n"
+	                "intercept, local_prediction, prediction and score (weighted R^2).\n"
+	                "See docs/explain.md for the methods and the --model-cmd protocol.",
+	                options);
+	rc = parse(&p, argc, argv, &a);
+	if (rc)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+
+	/* Options that need no data. */
+	idx = 0;
+	if (a.method && (rc = pick(&p, "method", a.method, methods, &idx)) != 0)
+		return rc;
+	o.method = a.method ? (candor_explain_method)(idx + 1) : 0;
+	if (a.link) {
+		if ((rc = pick(&p, "link", a.link, links, &idx)) != 0)
+			return rc;
+		o.link = (candor_link)(idx + 1);
 	}
-	fprintf(stderr, "candor explain: not implemented yet\n");
-	return CLI_EXIT_INTERNAL;
+	idx = 0;
+	if (a.summarize && (rc = pick(&p, "summarize", a.summarize, summaries, &idx)) != 0)
+		return rc;
+	const bool kmeans = idx == 1;
+	if (a.summarize && !a.have_background_size && !a.background)
+		a.have_background_size = true; /* --summarize alone: K = 100 */
+	if (a.lime_sampling) {
+		if ((rc = pick(&p, "lime-sampling", a.lime_sampling, samplings, &idx)) != 0)
+			return rc;
+		o.lime_sampling = (candor_lime_sampling)(idx + 1);
+	}
+	if (a.lime_selection) {
+		if ((rc = pick(&p, "lime-selection", a.lime_selection, selections, &idx)) != 0)
+			return rc;
+		o.lime_selection = (candor_lime_selection)(idx + 1);
+	}
+
+	/* The data and the model. */
+	st = candor_csv_read(&data, a.data, NULL);
+	if (st != CANDOR_OK) {
+		rc = cli_fail(st);
+		goto done;
+	}
+	if (a.model) {
+		st = candor_model_load(&model, a.model);
+	} else {
+		candor_model_cmd_options co = CANDOR_MODEL_CMD_OPTIONS_INIT;
+		size_t nf = 0;
+
+		co.timeout = a.timeout;
+		if (a.features) {
+			feats = cli_split(a.features, ',', &nf);
+		} else {
+			nf = candor_table_ncols(data);
+			feats = calloc(nf + 1, sizeof(char *));
+			for (size_t j = 0; feats && j < nf; j++)
+				feats[j] = (char *)candor_table_colname(data, j);
+		}
+		if (!feats) {
+			fprintf(stderr, "candor: out of memory\n");
+			rc = CLI_EXIT_INTERNAL;
+			goto done;
+		}
+		st = candor_model_cmd_new(&model, a.model_cmd, data, (const char *const *)feats, nf, &co);
+		if (st == CANDOR_ENOTFOUND) {
+			fprintf(stderr, "candor: %s: %s\n", a.data, candor_last_error()->message);
+			rc = CLI_EXIT_USAGE;
+			goto done;
+		}
+	}
+	if (st != CANDOR_OK) {
+		rc = cli_fail(st);
+		goto done;
+	}
+	m = candor_model_nfeatures(model);
+	x = feature_matrix(model, data, a.data, &cols);
+	if (!x) {
+		rc = CLI_EXIT_USAGE;
+		goto done;
+	}
+	n = end = candor_table_nrows(data);
+	if (a.rows) {
+		char *colon = strchr(a.rows, ':'), *tail;
+		unsigned long long lo = 0, hi = n;
+
+		if (!colon) {
+			rc = cli_usage_error(&p, "--rows wants A:B, not '%s'", a.rows);
+			goto done;
+		}
+		if (colon != a.rows) {
+			lo = strtoull(a.rows, &tail, 10);
+			if (tail != colon) {
+				rc = cli_usage_error(&p, "--rows wants A:B, not '%s'", a.rows);
+				goto done;
+			}
+		}
+		if (colon[1]) {
+			hi = strtoull(colon + 1, &tail, 10);
+			if (*tail) {
+				rc = cli_usage_error(&p, "--rows wants A:B, not '%s'", a.rows);
+				goto done;
+			}
+		}
+		if (hi > n)
+			hi = n;
+		if (lo >= hi) {
+			rc = cli_usage_error(&p, "--rows %s selects no row of the %zu in %s", a.rows, n,
+			                     a.data);
+			goto done;
+		}
+		begin = (size_t)lo;
+		end = (size_t)hi;
+	}
+	row_ids = malloc((end - begin) * sizeof(uint64_t));
+	categorical = calloc(m ? m : 1, sizeof(bool));
+	if (!row_ids || !categorical) {
+		fprintf(stderr, "candor: out of memory\n");
+		rc = CLI_EXIT_INTERNAL;
+		goto done;
+	}
+	for (size_t i = begin; i < end; i++)
+		row_ids[i - begin] = i;
+	for (size_t j = 0; j < m; j++)
+		categorical[j] = candor_table_coltype(data, cols[j]) == CANDOR_COL_CATEGORICAL;
+
+	/* The default method follows the model. */
+	if (!o.method) {
+		candor_model_type t = candor_model_type_of(model);
+
+		o.method = t == CANDOR_MODEL_XGBOOST ? CANDOR_METHOD_TREE
+		           : (t == CANDOR_MODEL_LINEAR || t == CANDOR_MODEL_LOGISTIC) ? CANDOR_METHOD_LINEAR
+		                                                                      : CANDOR_METHOD_KERNEL;
+	}
+	if (o.method == CANDOR_METHOD_LINEAR && !o.link)
+		o.link = candor_model_type_of(model) == CANDOR_MODEL_LOGISTIC ? CANDOR_LINK_LOGIT
+		                                                              : CANDOR_LINK_IDENTITY;
+
+	if (o.method == CANDOR_METHOD_TREE) {
+		if (o.link == CANDOR_LINK_IDENTITY) {
+			fprintf(stderr, "candor: tree SHAP values are in margin space; use --link logit (or "
+			                "none), or --method kernel to explain probabilities\n");
+			rc = CLI_EXIT_USAGE;
+			goto done;
+		}
+		st = explain_tree(&e, model, x + begin * m, end - begin, row_ids, &a);
+	} else {
+		/* The background: a file, or drawn from the data. LIME's default
+		 * training data is the whole data file. */
+		if (a.background) {
+			st = candor_csv_read(&bgt, a.background, NULL);
+			if (st != CANDOR_OK) {
+				rc = cli_fail(st);
+				goto done;
+			}
+			bx = feature_matrix(model, bgt, a.background, NULL);
+			if (!bx) {
+				rc = CLI_EXIT_USAGE;
+				goto done;
+			}
+			st = candor_background_new(&bg, bx, candor_table_nrows(bgt), m, NULL);
+		} else if (o.method == CANDOR_METHOD_LIME && !a.have_background_size) {
+			st = candor_background_new(&bg, x, n, m, NULL);
+		} else if (kmeans) {
+			st = candor_background_kmeans(&bg, x, n, m, NULL, a.background_size, a.seed);
+		} else {
+			st = candor_background_sample(&bg, x, n, m, a.background_size, a.seed);
+		}
+		if (st != CANDOR_OK) {
+			rc = cli_fail(st);
+			goto done;
+		}
+		o.nsamples = a.nsamples;
+		o.seed = a.seed;
+		o.threads = (int)a.threads;
+		o.target_stderr = a.target_se;
+		o.row_ids = row_ids;
+		o.lime_num_features = a.lime_features;
+		o.lime_kernel_width = a.kernel_width;
+		o.categorical = categorical;
+		o.on_progress = on_progress;
+		st = candor_explain(&e, model, x + begin * m, end - begin, bg, &o);
+	}
+	cli_progress_end();
+	if (st != CANDOR_OK) {
+		rc = cli_fail(st);
+		goto done;
+	}
+
+	/* Outputs, atomically: nothing is renamed into place unless all succeed. */
+	if (!cli_atomic_open(&out_csv, a.out)) {
+		rc = CLI_EXIT_USAGE;
+		goto done;
+	}
+	if (a.json && !cli_atomic_open(&out_json, a.json)) {
+		cli_atomic_close(&out_csv, false);
+		rc = CLI_EXIT_USAGE;
+		goto done;
+	}
+	st = candor_explanation_write_csv(e, out_csv.f);
+	if (st == CANDOR_OK && a.json)
+		st = candor_explanation_write_json(e, out_json.f);
+	if (st != CANDOR_OK) {
+		cli_atomic_close(&out_csv, false);
+		cli_atomic_close(&out_json, false);
+		rc = cli_fail(st);
+		goto done;
+	}
+	rc = cli_atomic_close(&out_csv, true);
+	if (a.json) {
+		int rj = cli_atomic_close(&out_json, rc == 0);
+
+		if (rc == 0)
+			rc = rj;
+	}
+done:
+	candor_explanation_free(e);
+	candor_background_free(bg);
+	candor_model_free(model);
+	candor_table_free(data);
+	candor_table_free(bgt);
+	free(x);
+	free(bx);
+	free(cols);
+	free(row_ids);
+	free(categorical);
+	free(feats);
+	return rc;
 }

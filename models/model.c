@@ -1,5 +1,280 @@
-/* models/model.c - placeholder until its issue lands. */
-#include "core/core_int.h"
+/*
+ * model.c - the public model interface: loading by content, the accessors,
+ * batched predict and binding a model's features to a table.
+ *
+ * candor_model_load() reads the file once and decides by content:
+ *   - "\x7fELF" magic: a shared-library plugin (plugin.c);
+ *   - JSON whose top-level object has "learner": XGBoost (xgboost.c);
+ *   - JSON whose top-level object has "kind": linear/logistic (linear.c);
+ *   - anything else: CANDOR_EPARSE naming the file.
+ * A JSON syntax error is reported at the line and column where json-c's
+ * tokener stopped.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
-int candor__models_placeholder(void);
-int candor__models_placeholder(void) { return 0; }
+#include "models/models_int.h"
+
+/* Model files are small; refuse anything absurd rather than exhaust memory. */
+#define MODEL_FILE_MAX ((size_t)1 << 31)
+
+candor_status candor__model_alloc(candor_model **out, size_t nfeatures)
+{
+	candor_model *m = candor__calloc(1, sizeof(*m));
+
+	*out = NULL;
+	if (!m)
+		return CANDOR_ENOMEM;
+	m->features = candor__calloc(nfeatures ? nfeatures : 1, sizeof(char *));
+	if (!m->features) {
+		candor__free(m);
+		return CANDOR_ENOMEM;
+	}
+	m->nfeatures = nfeatures;
+	m->noutputs = 1;
+	*out = m;
+	return CANDOR_OK;
+}
+
+void candor_model_free(candor_model *model)
+{
+	if (!model)
+		return;
+	if (model->vt && model->vt->free)
+		model->vt->free(model->state);
+	if (model->features)
+		for (size_t j = 0; j < model->nfeatures; j++)
+			candor__free(model->features[j]);
+	candor__free(model->features);
+	candor__free(model);
+}
+
+candor_status candor__read_file(const char *path, char **out, size_t *len)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	*out = NULL;
+	*len = 0;
+	f = fopen(path, "rb");
+	if (!f)
+		return candor__error(CANDOR_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 65536) {
+			char *nb;
+
+			if (cap >= MODEL_FILE_MAX) {
+				fclose(f);
+				candor__free(buf);
+				return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
+				                     "file is larger than 2 GiB");
+			}
+			cap = cap ? cap * 2 : 65536 * 2;
+			nb = candor__realloc(buf, cap + 1);
+			if (!nb) {
+				fclose(f);
+				candor__free(buf);
+				return CANDOR_ENOMEM;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		candor__free(buf);
+		return candor__error(CANDOR_EIO, path, 0, 0, "cannot read: %s", strerror(e));
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return CANDOR_OK;
+}
+
+candor_status candor__json_parse(json_object **out, const char *text, size_t len,
+                                 const char *path)
+{
+	json_tokener *tok;
+	json_object *root;
+	enum json_tokener_error jerr;
+	size_t off;
+
+	*out = NULL;
+	if (len > (size_t)INT32_MAX)
+		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0, "JSON text is too large");
+	tok = json_tokener_new();
+	if (!tok)
+		return candor__oom();
+	root = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	off = json_tokener_get_parse_end(tok);
+	if (root && jerr == json_tokener_success) {
+		/* Only white space may follow the document. */
+		while (off < len && strchr(" \t\r\n", text[off]))
+			off++;
+		if (off < len) {
+			json_object_put(root);
+			root = NULL;
+		}
+	} else if (jerr == json_tokener_continue) {
+		off = len; /* the text ended inside the document */
+	}
+	if (!root) {
+		uint64_t line = 1, col = 1;
+		const char *why = jerr == json_tokener_success ? "text after the JSON document"
+		                  : jerr == json_tokener_continue ? "unexpected end of the JSON text"
+		                                                  : json_tokener_error_desc(jerr);
+
+		/* json-c stops at (or just after) the offending byte. */
+		if (off > len)
+			off = len;
+		for (size_t i = 0; i < off; i++) {
+			if (text[i] == '\n') {
+				line++;
+				col = 1;
+			} else {
+				col++;
+			}
+		}
+		json_tokener_free(tok);
+		return candor__error(CANDOR_EPARSE, path, line, col, "invalid JSON: %s", why);
+	}
+	json_tokener_free(tok);
+	*out = root;
+	return CANDOR_OK;
+}
+
+static candor_status load_json(candor_model **out, const char *text, size_t len,
+                               const char *name)
+{
+	json_object *root = NULL, *v;
+	candor_status st;
+	size_t i = 0;
+
+	while (i < len && strchr(" \t\r\n", text[i]))
+		i++;
+	if (i == len || (text[i] != '{' && text[i] != '['))
+		return candor__error(CANDOR_EPARSE, name, 0, 0,
+		                     "not a model file: expected XGBoost JSON, linear/logistic "
+		                     "JSON or a shared-library plugin");
+	st = candor__json_parse(&root, text, len, name);
+	if (st != CANDOR_OK)
+		return st;
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return candor__error(CANDOR_EPARSE, name, 0, 0,
+		                     "not a model file: the JSON document is not an object");
+	}
+	if (json_object_object_get_ex(root, "learner", &v))
+		st = candor__xgboost_load(out, root, name);
+	else if (json_object_object_get_ex(root, "kind", &v))
+		st = candor__linear_load(out, root, name);
+	else
+		st = candor__error(CANDOR_EPARSE, name, 0, 0,
+		                   "not a model file: JSON with neither \"learner\" (XGBoost) "
+		                   "nor \"kind\" (linear/logistic)");
+	json_object_put(root);
+	return st;
+}
+
+candor_status candor_model_load(candor_model **out, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	candor_status st;
+
+	if (!out || !path)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_load: NULL argument");
+	*out = NULL;
+	st = candor__read_file(path, &text, &len);
+	if (st != CANDOR_OK)
+		return st;
+	if (len >= 4 && memcmp(text, "\x7f" "ELF", 4) == 0)
+		st = candor__plugin_load(out, path);
+	else
+		st = load_json(out, text, len, path);
+	candor__free(text);
+	return st;
+}
+
+candor_status candor_model_load_buffer(candor_model **out, const char *data, size_t len,
+                                       const char *name)
+{
+	if (!out || (!data && len))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_load_buffer: NULL argument");
+	*out = NULL;
+	if (!name)
+		name = "<buffer>";
+	if (len >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0)
+		return candor__error(CANDOR_EUNSUPPORTED, name, 0, 0,
+		                     "a plugin must be loaded from a file");
+	return load_json(out, data ? data : "", len, name);
+}
+
+candor_model_type candor_model_type_of(const candor_model *model)
+{
+	return model->type;
+}
+
+size_t candor_model_nfeatures(const candor_model *model)
+{
+	return model->nfeatures;
+}
+
+const char *candor_model_feature(const candor_model *model, size_t j)
+{
+	return j < model->nfeatures ? model->features[j] : NULL;
+}
+
+size_t candor_model_noutputs(const candor_model *model)
+{
+	return model->noutputs;
+}
+
+candor_output_kind candor_model_output_kind(const candor_model *model)
+{
+	return model->output_kind;
+}
+
+bool candor_model_is_reentrant(const candor_model *model)
+{
+	return model->reentrant;
+}
+
+candor_status candor_model_predict(candor_model *model, const double *x, size_t n, double *out)
+{
+	size_t cells;
+
+	if (!model || (n && (!x || !out)))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_predict: NULL argument");
+	if (n == 0)
+		return CANDOR_OK;
+	if (candor__mul_overflow(n, model->nfeatures, &cells) ||
+	    candor__mul_overflow(n, model->noutputs, &cells))
+		return candor__error(CANDOR_ENOMEM, NULL, 0, 0, "model_predict: %zu rows overflow", n);
+	return model->vt->predict(model->state, x, n, out);
+}
+
+candor_status candor_model_bind(const candor_model *model, const candor_table *table,
+                                size_t *cols)
+{
+	if (!model || !table || (model->nfeatures && !cols))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_bind: NULL argument");
+	for (size_t j = 0; j < model->nfeatures; j++) {
+		if (candor_table_find(table, model->features[j], &cols[j]) != CANDOR_OK)
+			return candor__error(CANDOR_ENOTFOUND, NULL, 0, 0,
+			                     "the data has no column '%s', which the model needs",
+			                     model->features[j]);
+	}
+	return CANDOR_OK;
+}

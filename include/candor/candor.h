@@ -8,5 +8,7 @@
 #include "candor/common.h"
 #include "candor/datasets.h"
 #include "candor/models.h"
+#include "candor/explain.h"
+#include "candor/plugin.h"
 
 #endif

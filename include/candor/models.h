@@ -87,6 +87,46 @@ CANDOR_API candor_status candor_model_predict(candor_model *model, const double 
 CANDOR_API candor_status candor_model_bind(const candor_model *model, const candor_table *table,
                                            size_t *cols);
 
+/* ===== additions: loading from memory and the external-command adapter ===== */
+
+/**
+ * As candor_model_load() on an in-memory JSON document of `len` bytes
+ * (XGBoost or linear/logistic JSON; plugins need a file). `name` is used in
+ * error messages (NULL: "<buffer>").
+ */
+CANDOR_API candor_status candor_model_load_buffer(candor_model **out, const char *data,
+                                                  size_t len, const char *name);
+
+/** Options of candor_model_cmd_new(). Zero means the default. */
+typedef struct candor_model_cmd_options {
+	unsigned int version; /**< CANDOR_MODEL_CMD_OPTIONS_VERSION */
+	double timeout;       /**< seconds to wait for the command to make progress; 0: 60 */
+	size_t max_batch;     /**< rows per request; 0: 65536 */
+} candor_model_cmd_options;
+
+#define CANDOR_MODEL_CMD_OPTIONS_VERSION 1
+#define CANDOR_MODEL_CMD_OPTIONS_INIT { CANDOR_MODEL_CMD_OPTIONS_VERSION, 0, 0 }
+
+/**
+ * A model served by an external command (`/bin/sh -c command`), started once
+ * and kept for the model's life, speaking the batch protocol of
+ * docs/explain.md over its stdin/stdout: a `hello` handshake with the
+ * feature names, then `predict N` requests of N CSV rows holding the
+ * original values (categorical features as their strings, looked up in the
+ * dictionaries of `table`, which are copied), answered by N lines of K
+ * numbers. The handshake's answer gives K and the output kind.
+ *
+ * `features[0..nfeatures)` name columns of `table`; CANDOR_ENOTFOUND when one
+ * is absent. A command that exits, answers something else or makes no
+ * progress for `timeout` seconds gives CANDOR_EIO with a message saying which
+ * (the process is killed and reaped; SIGPIPE never reaches the host). Not
+ * reentrant: calls are serialised by the caller.
+ */
+CANDOR_API candor_status candor_model_cmd_new(candor_model **out, const char *command,
+                                              const candor_table *table,
+                                              const char *const *features, size_t nfeatures,
+                                              const candor_model_cmd_options *opts);
+
 #ifdef __cplusplus
 }
 #endif
