@@ -2,6 +2,7 @@
  * cmd_datasets.c - `candor datasets synth`: synthetic datasets with planted,
  * known bias (datasets/SYNTH.md), and the model that scores them.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -96,11 +97,12 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-enum { OPT_DELIM = 2000, OPT_FORMAT };
+enum { OPT_DELIM = 2000, OPT_FORMAT, OPT_COLUMNS };
 
 static const cli_option inspect_options[] = {
 	{"delimiter", OPT_DELIM, "C", "CSV field separator (default ',')"},
 	{"format", OPT_FORMAT, "F", "csv or arff (default: from the file name's extension)"},
+	{"columns", OPT_COLUMNS, "A,B,...", "describe only these columns"},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -108,13 +110,15 @@ static const cli_option inspect_options[] = {
 static int inspect(int argc, char **argv)
 {
 	cli_parser p;
-	const char *arg, *format = NULL;
+	const char *arg, *format = NULL, *columns = NULL;
+	char **names = NULL;
+	size_t nnames = 0, *cols = NULL, ncols;
 	candor_csv_options opts = CANDOR_CSV_OPTIONS_INIT;
 	candor_table *t = NULL;
 	candor_status st;
-	int c;
+	int c, rc = CLI_EXIT_OK;
 
-	cli_parser_init(&p, "datasets inspect", "candor datasets inspect [--delimiter C] FILE",
+	cli_parser_init(&p, "datasets inspect", "candor datasets inspect [--delimiter C] [--columns A,B] FILE",
 	                "Read a CSV or ARFF file and describe its columns: the inferred type, the\n"
 	                "number of missing values, the range of numbers and the categories.\n"
 	                "A malformed file gets 'candor: FILE:LINE:COL: what is wrong' and exit 2.",
@@ -131,6 +135,9 @@ static int inspect(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			format = arg;
+			break;
+		case OPT_COLUMNS:
+			columns = arg;
 			break;
 		default:
 			return CLI_EXIT_USAGE;
@@ -151,10 +158,27 @@ static int inspect(int argc, char **argv)
 		return cli_usage_error(&p, "unknown --format '%s' (known: csv, arff)", format);
 	if (st)
 		return cli_fail(st);
+	ncols = candor_table_ncols(t);
+	if (columns) {
+		names = cli_split(columns, ',', &nnames);
+		cols = malloc((nnames ? nnames : 1) * sizeof(*cols));
+		if (!names || !cols) {
+			fprintf(stderr, "candor: out of memory\n");
+			rc = CLI_EXIT_INTERNAL;
+			goto done;
+		}
+		for (size_t k = 0; k < nnames; k++) {
+			if ((st = candor_table_find(t, names[k], &cols[k]))) {
+				rc = cli_fail(st);
+				goto done;
+			}
+		}
+		ncols = nnames;
+	}
 	printf("%s: %zu rows, %zu columns\n", argv[optind], candor_table_nrows(t),
 	       candor_table_ncols(t));
-	for (size_t j = 0; j < candor_table_ncols(t); j++) {
-		size_t n = candor_table_nrows(t), missing = 0;
+	for (size_t jj = 0; jj < ncols; jj++) {
+		size_t j = cols ? cols[jj] : jj, n = candor_table_nrows(t), missing = 0;
 
 		if (candor_table_coltype(t, j) == CANDOR_COL_NUMERIC) {
 			const double *v = candor_table_numeric(t, j);
@@ -187,8 +211,11 @@ static int inspect(int argc, char **argv)
 			printf("%s\n", k > 8 ? " ..." : "");
 		}
 	}
+done:
+	free(names);
+	free(cols);
 	candor_table_free(t);
-	return CLI_EXIT_OK;
+	return rc;
 }
 
 int cmd_datasets(int argc, char **argv)

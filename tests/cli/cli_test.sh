@@ -99,6 +99,10 @@ check inspect-missing-file 2 "$bin" datasets inspect "$tmp/nope.csv"
 expect_out inspect-missing-file-msg "^candor: $tmp/nope.csv: cannot open: No such file or directory$"
 check inspect-good 0 "$bin" datasets inspect "$tmp/a.csv"
 expect_out inspect-good-out 'race +categorical +missing 0'
+check inspect-column 0 "$bin" datasets inspect --columns race,age "$tmp/a.csv"
+expect_out inspect-column-out '^  age +numeric'
+check inspect-missing-column 2 "$bin" datasets inspect --columns race,income "$tmp/a.csv"
+expect_out inspect-missing-column-msg "^candor: $tmp/a.csv:1:1: no column named 'income'$"
 printf 'a;b\n1,5;2\n' >"$tmp/semi.csv"
 check inspect-delimiter 0 "$bin" datasets inspect --delimiter ';' "$tmp/semi.csv"
 expect_out inspect-delimiter-out 'a +categorical'
