@@ -62,8 +62,10 @@
  * threshold, NaN takes default_left) and uses double elsewhere, so values
  * agree with XGBoost's float results to about 1e-6 relative.
  */
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "candor/treeshap.h"
@@ -929,4 +931,65 @@ done:
 	candor__free(w);
 	plan_free(&plan);
 	return st;
+}
+
+/* ===== CSV output of interaction values =================================== */
+
+/* A CSV field: quoted when it holds a delimiter, a quote or a line end. */
+static void csv_field(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!s[0] || s[strlen(s) - 1] != ' ')) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_number(FILE *f, double v)
+{
+	char buf[40];
+	if (isfinite(v)) {
+		candor__format_double(buf, sizeof buf, v);
+		fputs(buf, f);
+	}
+}
+
+candor_status candor_treeshap_interactions_write_csv(FILE *f, const candor_model *model,
+                                                     const double *phi, size_t n,
+                                                     const uint64_t *row_ids)
+{
+	if (!f || !model || (n && !phi))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "treeshap: NULL file, model or values");
+	const size_t M = candor_model_nfeatures(model), K = candor_model_noutputs(model);
+	const size_t M1 = M + 1;
+	fputs(K > 1 ? "row,output,feature" : "row,feature", f);
+	for (size_t j = 0; j < M; j++) {
+		fputc(',', f);
+		csv_field(f, candor_model_feature(model, j));
+	}
+	fputs(",base_value\n", f);
+	for (size_t r = 0; r < n; r++)
+		for (size_t k = 0; k < K; k++)
+			for (size_t i = 0; i < M1; i++) {
+				const double *line = phi + ((r * K + k) * M1 + i) * M1;
+				fprintf(f, "%llu,", (unsigned long long)(row_ids ? row_ids[r] : r));
+				if (K > 1)
+					fprintf(f, "%zu,", k);
+				csv_field(f, i < M ? candor_model_feature(model, i) : "base_value");
+				for (size_t j = 0; j < M1; j++) {
+					fputc(',', f);
+					csv_number(f, line[j]);
+				}
+				fputc('\n', f);
+			}
+	if (ferror(f) || fflush(f))
+		return candor__error(CANDOR_EIO, NULL, 0, 0,
+		                     "cannot write the interaction values: %s", strerror(errno));
+	return CANDOR_OK;
 }

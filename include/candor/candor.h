@@ -9,6 +9,7 @@
 #include "candor/datasets.h"
 #include "candor/models.h"
 #include "candor/explain.h"
+#include "candor/treeshap.h"
 #include "candor/plugin.h"
 
 #endif

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "candor/common.h"
 #include "candor/models.h"
@@ -59,6 +60,21 @@ CANDOR_API candor_status candor_treeshap_interventional(const candor_model *mode
                                                         const double *bg, size_t nbg,
                                                         double *phi,
                                                         const candor_treeshap_options *opts);
+
+/**
+ * Write interaction values `phi` (n x K x (M + 1) x (M + 1), as filled by
+ * candor_treeshap_interactions()) to `f` as CSV: the header `row`, `output`
+ * (only when K > 1), `feature`, one column per model feature, `base_value`;
+ * then, for each row and output, M + 1 lines: the line of feature i holds
+ * its interaction with every feature (its main effect on the diagonal) and
+ * sums to its SHAP value; the last line, feature `base_value`, holds the
+ * base value in its last column. Row r is numbered row_ids[r] (NULL: r).
+ * Numbers read back to the same double. CANDOR_EIO when writing fails.
+ */
+CANDOR_API candor_status candor_treeshap_interactions_write_csv(FILE *f,
+                                                                const candor_model *model,
+                                                                const double *phi, size_t n,
+                                                                const uint64_t *row_ids);
 
 #ifdef __cplusplus
 }

@@ -437,6 +437,47 @@ static void test_interventional(void **state)
 	}
 }
 
+/* The interaction CSV reads back to the same doubles, in the documented shape. */
+static void test_interactions_csv(void **state)
+{
+	(void)state;
+	fixture fx;
+	fixture_load(&fx, "multi_d3");
+	const size_t n = 3, M1 = fx.M + 1, K = fx.K;
+	double *phi = calloc(n * K * M1 * M1, sizeof *phi);
+	const uint64_t ids[] = { 7, 8, 9 };
+	assert_int_equal(candor_treeshap_interactions(fx.model, fx.x, n, phi, NULL), CANDOR_OK);
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(candor_treeshap_interactions_write_csv(f, fx.model, phi, n, ids), CANDOR_OK);
+	rewind(f);
+	char line[8192];
+	assert_non_null(fgets(line, sizeof line, f));
+	assert_string_equal(line, "row,output,feature,x0_a,x1_b,x2_c,x3_d,x4_e,x5_f,base_value\n");
+	for (size_t r = 0; r < n; r++)
+		for (size_t k = 0; k < K; k++)
+			for (size_t i = 0; i < M1; i++) {
+				char *s = fgets(line, sizeof line, f), *e;
+				assert_non_null(s);
+				assert_int_equal(strtoull(s, &e, 10), ids[r]);
+				assert_int_equal(strtoull(e + 1, &e, 10), k);
+				s = strchr(e + 1, ',');
+				assert_non_null(s);
+				if (i == fx.M)
+					assert_memory_equal(e + 1, "base_value,", 11);
+				for (size_t j = 0; j < M1; j++) {
+					const double v = strtod(s + 1, &e);
+					assert_true(v == phi[((r * K + k) * M1 + i) * M1 + j]);
+					s = e;
+				}
+				assert_int_equal(*s, '\n');
+			}
+	assert_null(fgets(line, sizeof line, f));
+	fclose(f);
+	free(phi);
+	fixture_free(&fx);
+}
+
 static void test_bad_args(void **state)
 {
 	(void)state;
@@ -462,7 +503,8 @@ int main(void)
 		cmocka_unit_test(test_predict),       cmocka_unit_test(test_feature_names),
 		cmocka_unit_test(test_bad_models),    cmocka_unit_test(test_contribs),
 		cmocka_unit_test(test_contribs_alg2), cmocka_unit_test(test_interactions),
-		cmocka_unit_test(test_interventional), cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_interventional), cmocka_unit_test(test_interactions_csv),
+		cmocka_unit_test(test_bad_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
