@@ -231,26 +231,11 @@ static candor_status parse_attribute(arff *a, const char *p, const char *eol)
 static candor_status grow(arff *a)
 {
 	size_t cap = a->caprows ? a->caprows * 2 : 256;
+	candor_status st = candor__table_reserve(a->t, cap);
 
-	for (size_t j = 0; j < a->ncols; j++) {
-		candor__column *c = &a->t->cols[j];
-
-		if (c->type == CANDOR_COL_NUMERIC) {
-			double *v = candor__reallocarray(c->num, cap, sizeof(*v));
-
-			if (!v)
-				return CANDOR_ENOMEM;
-			c->num = v;
-		} else {
-			int32_t *v = candor__reallocarray(c->codes, cap, sizeof(*v));
-
-			if (!v)
-				return CANDOR_ENOMEM;
-			c->codes = v;
-		}
-	}
-	a->caprows = cap;
-	return CANDOR_OK;
+	if (!st)
+		a->caprows = cap;
+	return st;
 }
 
 static candor_status parse_row(arff *a, const char *p, const char *eol)
@@ -382,7 +367,7 @@ candor_status candor_arff_read_buffer(candor_table **out, const char *data, size
 	if (!st)
 		st = parse(&a);
 	if (!st)
-		st = grow(&a); /* also gives zero-row columns an array */
+		st = candor__table_reserve(a.t, a.nrows); /* shrink to fit */
 	if (!st) {
 		a.t->nrows = a.nrows;
 		st = candor__table_set_source(a.t, a.name);
@@ -399,43 +384,15 @@ candor_status candor_arff_read_buffer(candor_table **out, const char *data, size
 
 candor_status candor_arff_read(candor_table **out, const char *path)
 {
-	FILE *f;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len;
 	candor_status st;
 
 	if (!out || !path)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "arff_read: NULL argument");
 	*out = NULL;
-	f = fopen(path, "rb");
-	if (!f)
-		return candor__error(CANDOR_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			char *b = candor__realloc(buf, cap ? cap * 2 : 65536);
-
-			if (!b) {
-				fclose(f);
-				candor__free(buf);
-				return CANDOR_ENOMEM;
-			}
-			buf = b;
-			cap = cap ? cap * 2 : 65536;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		st = candor__error(CANDOR_EIO, path, 0, 0, "read failed: %s", strerror(errno));
-		fclose(f);
-		candor__free(buf);
+	if ((st = candor__read_file(path, &buf, &len)))
 		return st;
-	}
-	fclose(f);
 	st = candor_arff_read_buffer(out, buf, len, path);
 	candor__free(buf);
 	return st;

@@ -320,23 +320,8 @@ static candor_status grow_rows(reader *r)
 		if (want > cap)
 			cap = want;
 	}
-	for (size_t j = 0; j < r->ncols; j++) {
-		candor__column *c = &r->t->cols[j];
-
-		if (r->cs[j].type == CANDOR_COL_NUMERIC) {
-			double *v = candor__reallocarray(c->num, cap, sizeof(*v));
-
-			if (!v)
-				return CANDOR_ENOMEM;
-			c->num = v;
-		} else {
-			int32_t *v = candor__reallocarray(c->codes, cap, sizeof(*v));
-
-			if (!v)
-				return CANDOR_ENOMEM;
-			c->codes = v;
-		}
-	}
+	if (candor__table_reserve(r->t, cap))
+		return CANDOR_ENOMEM;
 	r->caprows = cap;
 	return CANDOR_OK;
 }
@@ -594,28 +579,12 @@ static void reset_pass(reader *r)
 
 static candor_status finish(reader *r)
 {
-	candor_table *t = r->t;
+	candor_status st = candor__table_reserve(r->t, r->nrows); /* shrink to fit */
 
-	for (size_t j = 0; j < r->ncols; j++) {
-		candor__column *c = &t->cols[j];
-
-		/* a column that never got storage (no rows) still needs an array */
-		if (c->type == CANDOR_COL_NUMERIC) {
-			double *v = candor__reallocarray(c->num, r->nrows ? r->nrows : 1, sizeof(*v));
-
-			if (!v)
-				return CANDOR_ENOMEM;
-			c->num = v;
-		} else {
-			int32_t *v = candor__reallocarray(c->codes, r->nrows ? r->nrows : 1, sizeof(*v));
-
-			if (!v)
-				return CANDOR_ENOMEM;
-			c->codes = v;
-		}
-	}
-	t->nrows = r->nrows;
-	return candor__table_set_source(t, r->name);
+	if (st)
+		return st;
+	r->t->nrows = r->nrows;
+	return candor__table_set_source(r->t, r->name);
 }
 
 static candor_status run(reader *r, candor_table **out)

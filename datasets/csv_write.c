@@ -13,24 +13,6 @@
 
 #include "datasets_int.h"
 
-static void put_text(FILE *f, const char *s)
-{
-	bool quote = s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ') ||
-	             strpbrk(s, ",\"\r\n") != NULL;
-
-	if (!quote) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 candor_status candor_csv_write(const candor_table *t, const char *path)
 {
 	size_t len;
@@ -63,7 +45,7 @@ candor_status candor_csv_write(const candor_table *t, const char *path)
 	for (size_t j = 0; j < t->ncols; j++) {
 		if (j)
 			fputc(',', f);
-		put_text(f, t->cols[j].name);
+		candor__csv_put_text(f, t->cols[j].name);
 	}
 	fputc('\n', f);
 	for (size_t i = 0; i < t->nrows; i++) {
@@ -87,7 +69,7 @@ candor_status candor_csv_write(const candor_table *t, const char *path)
 				candor__format_double(buf, sizeof(buf), c->num[i]);
 				fputs(buf, f);
 			} else if (c->codes[i] >= 0) {
-				put_text(f, c->dict.levels[c->codes[i]]);
+				candor__csv_put_text(f, c->dict.levels[c->codes[i]]);
 			}
 		}
 		fputc('\n', f);

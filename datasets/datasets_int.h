@@ -47,6 +47,9 @@ struct candor_table {
  * is not checked. Used by readers, which fill the storage themselves. */
 candor_status candor__table_push_column(candor_table *t, const char *name, size_t namelen,
                                         candor_coltype type, candor__column **out);
+/* Resize every column's storage to `cap` rows (at least 1), by its type;
+ * nrows is not changed. Readers call it as they grow. */
+candor_status candor__table_reserve(candor_table *t, size_t cap);
 candor_status candor__table_set_source(candor_table *t, const char *source);
 
 /* Test hook (per thread): read files in blocks of n bytes; 0 restores the

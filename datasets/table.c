@@ -203,6 +203,28 @@ static const candor__column *find_col(const candor_table *t, const char *name, s
 	return NULL;
 }
 
+candor_status candor__table_reserve(candor_table *t, size_t cap)
+{
+	for (size_t j = 0; j < t->ncols; j++) {
+		candor__column *c = &t->cols[j];
+
+		if (c->type == CANDOR_COL_NUMERIC) {
+			double *v = candor__reallocarray(c->num, cap ? cap : 1, sizeof(*v));
+
+			if (!v)
+				return CANDOR_ENOMEM;
+			c->num = v;
+		} else {
+			int32_t *v = candor__reallocarray(c->codes, cap ? cap : 1, sizeof(*v));
+
+			if (!v)
+				return CANDOR_ENOMEM;
+			c->codes = v;
+		}
+	}
+	return CANDOR_OK;
+}
+
 candor_status candor__table_push_column(candor_table *t, const char *name, size_t namelen,
                                         candor_coltype type, candor__column **out)
 {
