@@ -27,15 +27,6 @@
 #define CANDOR__PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define CANDOR__PRINTF(a, b)
-/* ---- files -----------------------------------------------------------------
- * Read a whole file into a NUL-terminated buffer (*out, *len without the NUL;
- * free with candor__free). CANDOR_EIO names the path. */
-candor_status candor__read_file(const char *path, char **out, size_t *len);
-
-/* Write one CSV field: as it is, or quoted (RFC 4180) when it holds a comma,
- * a quote, a line break, or leading/trailing spaces. */
-void candor__csv_put_text(FILE *f, const char *s);
-
 #endif
 
 /* Record an error on this thread and return `status`. `path` may be NULL;
@@ -97,7 +88,7 @@ bool candor__parse_double(const char *s, size_t n, double *out);
 /* ---- files -----------------------------------------------------------------
  * Read a whole file into a NUL-terminated buffer (*out, *len without the NUL;
  * free with candor__free). CANDOR_EIO names the path. */
-candor_status candor__read_file(const char *path, char **out, size_t *len);
+candor_status candor__file_read(const char *path, char **out, size_t *len);
 
 /* Write one CSV field: as it is, or quoted (RFC 4180) when it holds a comma,
  * a quote, a line break, or leading/trailing spaces. */

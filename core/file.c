@@ -7,7 +7,7 @@
 
 #include "core_int.h"
 
-candor_status candor__read_file(const char *path, char **out, size_t *len)
+candor_status candor__file_read(const char *path, char **out, size_t *len)
 {
 	FILE *f;
 	char *buf = NULL;

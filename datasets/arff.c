@@ -391,7 +391,7 @@ candor_status candor_arff_read(candor_table **out, const char *path)
 	if (!out || !path)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "arff_read: NULL argument");
 	*out = NULL;
-	if ((st = candor__read_file(path, &buf, &len)))
+	if ((st = candor__file_read(path, &buf, &len)))
 		return st;
 	st = candor_arff_read_buffer(out, buf, len, path);
 	candor__free(buf);
