@@ -1,16 +1,278 @@
 /*
- * cmd_fairness.c - `candor fairness`: placeholder until its issue lands.
+ * cmd_fairness.c - `candor fairness`: group fairness of a classifier's
+ * decisions from a data file. Parses arguments, calls libcandor's fairness
+ * module (the same accumulator path a monitoring service uses), prints the
+ * table on stdout and writes the JSON; exit 1 when a policy check fails.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 
+enum {
+	OPT_DATA = 1000, OPT_LABEL, OPT_PRED, OPT_SCORE, OPT_SENSITIVE, OPT_INTERSECT,
+	OPT_REFERENCE, OPT_FAVORABLE, OPT_THRESHOLD, OPT_POLICY, OPT_CI, OPT_BOOTSTRAP,
+	OPT_SEED, OPT_JSON, OPT_THREADS, OPT_QUIET
+};
+
+static const cli_option options[] = {
+	{"data", OPT_DATA, "D.csv", "the data: CSV (or ARFF when it ends in .arff); required"},
+	{"label", OPT_LABEL, "COL", "the true outcome column; required"},
+	{"pred", OPT_PRED, "COL", "the decision column (or give --score and --threshold)"},
+	{"score", OPT_SCORE, "COL", "a probability column: adds auc, brier, ece, mean_score"},
+	{"sensitive", OPT_SENSITIVE, "A[,B...]", "sensitive attribute columns; required"},
+	{"intersect", OPT_INTERSECT, NULL, "also audit every combination of the attributes (A&B)"},
+	{"reference", OPT_REFERENCE, "A=GROUP",
+	 "reference group of A (repeatable); GROUP may be @largest (default) or @favoured"},
+	{"favorable", OPT_FAVORABLE, "VALUE", "the favourable value of label and pred (default 1)"},
+	{"threshold", OPT_THRESHOLD, "T", "without --pred: decision = score >= T (default 0.5)"},
+	{"policy", OPT_POLICY, "P.json", "policy checks; exit 1 when one fails"},
+	{"ci", OPT_CI, "wilson|bootstrap", "interval method (default wilson)"},
+	{"bootstrap", OPT_BOOTSTRAP, "N", "bootstrap replicates (default 1000)"},
+	{"seed", OPT_SEED, "S", "bootstrap seed (default 1)"},
+	{"json", OPT_JSON, "OUT.json", "write the JSON result here"},
+	{"threads", OPT_THREADS, "T", "threads (default: all); results never depend on it"},
+	{"quiet", OPT_QUIET, NULL, "do not print the table"},
+	{NULL, 0, NULL, NULL},
+};
+
+typedef struct args {
+	const char *data, *label, *pred, *score, *sensitive, *favorable, *policy, *json;
+	bool intersect, quiet, have_threshold;
+	double threshold;
+	candor_fairness_ci ci;
+	size_t bootstrap;
+	uint64_t seed;
+	int threads;
+	candor_fairness_reference refs[32];
+	char *refbuf[32];
+	size_t nrefs;
+} args;
+
+static int parse_reference(cli_parser *p, args *a, const char *text)
+{
+	const char *eq = strchr(text, '=');
+	char *copy;
+
+	if (!eq || eq == text || !eq[1])
+		return cli_usage_error(p, "--reference wants ATTRIBUTE=GROUP, not '%s'", text);
+	if (a->nrefs == sizeof(a->refs) / sizeof(a->refs[0]))
+		return cli_usage_error(p, "too many --reference options");
+	copy = strdup(text);
+	if (!copy) {
+		fprintf(stderr, "candor: out of memory\n");
+		return CLI_EXIT_INTERNAL;
+	}
+	copy[eq - text] = '\0';
+	a->refbuf[a->nrefs] = copy;
+	a->refs[a->nrefs].attribute = copy;
+	a->refs[a->nrefs].group = copy + (eq - text) + 1;
+	if (strcmp(a->refs[a->nrefs].group, "@largest") == 0)
+		a->refs[a->nrefs].mode = CANDOR_FAIRNESS_REF_LARGEST;
+	else if (strcmp(a->refs[a->nrefs].group, "@favoured") == 0 ||
+	         strcmp(a->refs[a->nrefs].group, "@favored") == 0)
+		a->refs[a->nrefs].mode = CANDOR_FAIRNESS_REF_FAVOURED;
+	else
+		a->refs[a->nrefs].mode = CANDOR_FAIRNESS_REF_NAMED;
+	a->nrefs++;
+	return CLI_EXIT_OK;
+}
+
+static int parse_args(cli_parser *p, args *a, int argc, char **argv)
+{
+	const char *arg;
+	int c, rc;
+
+	while ((c = cli_next(p, argc, argv, &arg)) != -1) {
+		switch (c) {
+		case 'h': return -1;
+		case OPT_DATA: a->data = arg; break;
+		case OPT_LABEL: a->label = arg; break;
+		case OPT_PRED: a->pred = arg; break;
+		case OPT_SCORE: a->score = arg; break;
+		case OPT_SENSITIVE: a->sensitive = arg; break;
+		case OPT_INTERSECT: a->intersect = true; break;
+		case OPT_FAVORABLE: a->favorable = arg; break;
+		case OPT_POLICY: a->policy = arg; break;
+		case OPT_JSON: a->json = arg; break;
+		case OPT_QUIET: a->quiet = true; break;
+		case OPT_REFERENCE:
+			if ((rc = parse_reference(p, a, arg)) != CLI_EXIT_OK)
+				return rc;
+			break;
+		case OPT_THRESHOLD:
+			if (!cli_parse_double(p, "threshold", arg, &a->threshold))
+				return CLI_EXIT_USAGE;
+			a->have_threshold = true;
+			break;
+		case OPT_CI:
+			if (strcmp(arg, "wilson") == 0)
+				a->ci = CANDOR_FAIRNESS_CI_WILSON;
+			else if (strcmp(arg, "bootstrap") == 0)
+				a->ci = CANDOR_FAIRNESS_CI_BOOTSTRAP;
+			else
+				return cli_usage_error(p, "--ci wants wilson or bootstrap, not '%s'", arg);
+			break;
+		case OPT_BOOTSTRAP:
+			if (!cli_parse_size(p, "bootstrap", arg, &a->bootstrap))
+				return CLI_EXIT_USAGE;
+			if (a->bootstrap < 10)
+				return cli_usage_error(p, "--bootstrap wants at least 10 replicates");
+			break;
+		case OPT_SEED:
+			if (!cli_parse_u64(p, "seed", arg, &a->seed))
+				return CLI_EXIT_USAGE;
+			break;
+		case OPT_THREADS: {
+			size_t t;
+
+			if (!cli_parse_size(p, "threads", arg, &t))
+				return CLI_EXIT_USAGE;
+			if (t < 1 || t > 1024)
+				return cli_usage_error(p, "--threads wants 1 to 1024");
+			a->threads = (int)t;
+			break;
+		}
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (!a->data)
+		return cli_usage_error(p, "--data is required");
+	if (!a->label)
+		return cli_usage_error(p, "--label is required");
+	if (!a->sensitive || !a->sensitive[0])
+		return cli_usage_error(p, "--sensitive is required");
+	if (!a->pred && !a->score)
+		return cli_usage_error(p, "give --pred, or --score (with --threshold)");
+	if (a->have_threshold && a->pred)
+		return cli_usage_error(p, "--threshold applies only without --pred");
+	if (a->have_threshold && a->threshold == 0.0)
+		return cli_usage_error(p, "--threshold 0 makes every decision favourable");
+	return CLI_EXIT_OK;
+}
+
+static size_t ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
 int cmd_fairness(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: candor fairness ... (not implemented yet)\n");
-		return CLI_EXIT_OK;
+	cli_parser p;
+	args a;
+	candor_table *t = NULL;
+	candor_fairness_policy *policy = NULL;
+	candor_fairness_acc *acc = NULL;
+	candor_fairness_result *res = NULL;
+	char **sens = NULL, *json = NULL;
+	size_t nsens = 0, jlen = 0;
+	candor_status st;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.seed = 1;
+	cli_parser_init(&p, "fairness",
+	                "candor fairness --data D.csv --label COL --pred COL [--score COL]\n"
+	                "                --sensitive A[,B...] [--intersect] [--reference A=GROUP ...]\n"
+	                "                [--favorable VALUE] [--threshold T] [--policy P.json]\n"
+	                "                [--ci wilson|bootstrap] [--bootstrap N] [--seed S]\n"
+	                "                [--json OUT.json]",
+	                "Group fairness of a binary classifier's decisions: per group and overall\n"
+	                "the confusion counts and every group metric with its interval, each\n"
+	                "group against its attribute's reference (difference, ratio, p-value),\n"
+	                "the fairlearn and AIF360 summary metrics, and the policy's checks.\n"
+	                "Exit 0 when the policy passes, 1 when a check fails, 2 for bad input.\n"
+	                "Metric definitions: docs/fairness.md.",
+	                options);
+	rc = parse_args(&p, &a, argc, argv);
+	if (rc == -1) {
+		rc = CLI_EXIT_OK;
+		goto done;
 	}
-	fprintf(stderr, "candor fairness: not implemented yet\n");
-	return CLI_EXIT_INTERNAL;
+	if (rc != CLI_EXIT_OK)
+		goto done;
+	sens = cli_split(a.sensitive, ',', &nsens);
+	if (!sens) {
+		fprintf(stderr, "candor: out of memory\n");
+		rc = CLI_EXIT_INTERNAL;
+		goto done;
+	}
+	if (a.policy && (st = candor_fairness_policy_read(&policy, a.policy)) != CANDOR_OK) {
+		rc = cli_fail(st);
+		goto done;
+	}
+	st = ends_with(a.data, ".arff") ? candor_arff_read(&t, a.data)
+	                                : candor_csv_read(&t, a.data, NULL);
+	if (st != CANDOR_OK) {
+		rc = cli_fail(st);
+		goto done;
+	}
+	{
+		candor_fairness_columns cols = CANDOR_FAIRNESS_COLUMNS_INIT;
+
+		cols.label = a.label;
+		cols.pred = a.pred;
+		cols.score = a.score;
+		cols.sensitive = (const char *const *)sens;
+		cols.nsensitive = nsens;
+		cols.favorable = a.favorable;
+		cols.threshold = a.have_threshold ? a.threshold : 0.0;
+		cols.source = a.data;
+		cols.threads = a.threads;
+		if ((st = candor_fairness_acc_from_table(&acc, t, &cols)) != CANDOR_OK) {
+			rc = cli_fail(st);
+			goto done;
+		}
+	}
+	candor_table_free(t);
+	t = NULL;
+	{
+		candor_fairness_options opts = CANDOR_FAIRNESS_OPTIONS_INIT;
+
+		opts.intersect = a.intersect;
+		opts.references = a.refs;
+		opts.nreferences = a.nrefs;
+		opts.ci = a.ci;
+		opts.bootstrap = a.bootstrap;
+		opts.seed = a.seed;
+		opts.threads = a.threads;
+		opts.policy = policy;
+		if ((st = candor_fairness_compute(&res, acc, &opts)) != CANDOR_OK) {
+			rc = cli_fail(st);
+			goto done;
+		}
+	}
+	if (a.json) {
+		cli_atomic out;
+		FILE *f;
+
+		if ((st = candor_fairness_result_json(res, &json, &jlen)) != CANDOR_OK) {
+			rc = cli_fail(st);
+			goto done;
+		}
+		f = cli_atomic_open(&out, a.json);
+		if (!f) {
+			rc = CLI_EXIT_USAGE;
+			goto done;
+		}
+		fwrite(json, 1, jlen, f);
+		if ((rc = cli_atomic_close(&out, true)) != CLI_EXIT_OK)
+			goto done;
+	}
+	if (!a.quiet)
+		candor_fairness_result_write_text(res, stdout);
+	rc = candor_fairness_result_view(res)->pass ? CLI_EXIT_OK : CLI_EXIT_POLICY;
+done:
+	for (size_t i = 0; i < a.nrefs; i++)
+		free(a.refbuf[i]);
+	free(sens);
+	free(json);
+	candor_fairness_result_free(res);
+	candor_fairness_acc_free(acc);
+	candor_fairness_policy_free(policy);
+	candor_table_free(t);
+	return rc;
 }

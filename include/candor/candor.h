@@ -8,6 +8,7 @@
 #include "candor/common.h"
 #include "candor/datasets.h"
 #include "candor/models.h"
+#include "candor/fairness.h"
 #include "candor/explain.h"
 #include "candor/treeshap.h"
 #include "candor/plugin.h"

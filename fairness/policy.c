@@ -1,0 +1,451 @@
+/*
+ * policy.c - policy files (JSON, read with json-c's strict tokener) and
+ * their checks.
+ *
+ * Places in errors: json-c reports where a malformed document stops
+ * parsing as a byte offset (json_tokener_get_parse_end), which we turn into
+ * a 1-based line and column. For a well-formed document with a wrong value
+ * (an unknown metric, key or attribute) json-c keeps no positions, so the
+ * error points at the first occurrence of the offending quoted string in
+ * the text, which is where it is in any policy that names it once.
+ *
+ * Judging a check: with "fail_only_if_ci_outside" a check fails only when
+ * the whole interval of the value lies beyond the bound (an estimate beyond
+ * the bound whose interval still reaches it passes); without an interval
+ * the estimate decides. A group metric is judged group by group (groups
+ * below min_group_size and groups where the metric is undefined are left
+ * out); the check passes when every group does, and reports the worst
+ * failing group, or else the worst group. A value that cannot be computed
+ * fails the check: a gate that cannot be verified is not passed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "fairness_int.h"
+
+const char *const candor__check_kind_names[CANDOR__CHECK_NKINDS] = {
+	"min", "max", "max_difference", "min_ratio",
+};
+
+void candor_fairness_policy_free(candor_fairness_policy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nchecks; i++)
+		candor__free(p->checks[i].attribute);
+	candor__free(p->checks);
+	candor__free(p->name);
+	candor__free(p);
+}
+
+/* 1-based line and column of byte `off` in text. */
+static void place(const char *text, size_t len, size_t off, uint64_t *line, uint64_t *col)
+{
+	uint64_t l = 1;
+	size_t start = 0;
+
+	if (off > len)
+		off = len;
+	for (size_t i = 0; i < off; i++)
+		if (text[i] == '\n') {
+			l++;
+			start = i + 1;
+		}
+	*line = l;
+	*col = off - start + 1;
+}
+
+/* An error at the first occurrence of "s" (quoted) in the text. */
+static candor_status error_at(const char *text, size_t len, const char *name, const char *s,
+                              const char *fmt, const char *arg)
+{
+	size_t n = strlen(s);
+	uint64_t line = 0, col = 0;
+
+	for (size_t i = 0; i + n + 2 <= len; i++)
+		if (text[i] == '"' && memcmp(text + i + 1, s, n) == 0 && text[i + n + 1] == '"') {
+			place(text, len, i, &line, &col);
+			break;
+		}
+	return candor__error(CANDOR_EPARSE, name, line, col, fmt, arg);
+}
+
+static bool get_number(json_object *o, double *out)
+{
+	if (!json_object_is_type(o, json_type_double) && !json_object_is_type(o, json_type_int))
+		return false;
+	*out = json_object_get_double(o);
+	return isfinite(*out);
+}
+
+static candor_status parse_check(candor__check_spec *c, json_object *o, const char *text,
+                                 size_t len, const char *name, size_t index)
+{
+	json_object *m;
+	const char *metric;
+	int idx;
+	bool any = false;
+
+	c->ci_mode = -1;
+	if (!json_object_is_type(o, json_type_object))
+		return candor__error(CANDOR_EPARSE, name, 0, 0,
+		                     "check %zu is not an object", index + 1);
+	if (!json_object_object_get_ex(o, "metric", &m) || !json_object_is_type(m, json_type_string))
+		return candor__error(CANDOR_EPARSE, name, 0, 0,
+		                     "check %zu has no \"metric\" string", index + 1);
+	metric = json_object_get_string(m);
+	idx = candor_fairness_metric_lookup(metric, &c->is_summary);
+	if (idx < 0)
+		return error_at(text, len, name, metric, "unknown metric '%s'", metric);
+	c->metric = idx;
+	json_object_object_foreach(o, key, val) {
+		int kind = -1;
+
+		if (strcmp(key, "metric") == 0)
+			continue;
+		if (strcmp(key, "attribute") == 0) {
+			if (!json_object_is_type(val, json_type_string))
+				return error_at(text, len, name, key, "\"%s\" must be a string", key);
+			c->attribute = candor__strdup(json_object_get_string(val));
+			if (!c->attribute)
+				return CANDOR_ENOMEM;
+			continue;
+		}
+		if (strcmp(key, "fail_only_if_ci_outside") == 0) {
+			if (!json_object_is_type(val, json_type_boolean))
+				return error_at(text, len, name, key, "\"%s\" must be true or false", key);
+			c->ci_mode = json_object_get_boolean(val) ? 1 : 0;
+			continue;
+		}
+		for (int k = 0; k < CANDOR__CHECK_NKINDS; k++)
+			if (strcmp(key, candor__check_kind_names[k]) == 0)
+				kind = k;
+		if (kind < 0)
+			return error_at(text, len, name, key, "unknown key '%s' in a check", key);
+		if (c->is_summary && (kind == CANDOR__CHECK_MAX_DIFFERENCE ||
+		                      kind == CANDOR__CHECK_MIN_RATIO))
+			return error_at(text, len, name, key,
+			                "'%s' applies to group metrics, not to summary metrics", key);
+		if (!get_number(val, &c->bound[kind]))
+			return error_at(text, len, name, key, "\"%s\" must be a number", key);
+		c->has[kind] = true;
+		any = true;
+	}
+	if (!any)
+		return error_at(text, len, name, metric,
+		                "the check of '%s' has no bound (min, max, max_difference or min_ratio)",
+		                metric);
+	return CANDOR_OK;
+}
+
+candor_status candor_fairness_policy_parse(candor_fairness_policy **out, const char *text,
+                                           size_t len, const char *name)
+{
+	struct json_tokener *tok;
+	json_object *root = NULL, *checks = NULL;
+	candor_fairness_policy *p = NULL;
+	candor_status st = CANDOR_OK;
+	const char *nm = name ? name : "<policy>";
+
+	if (!out || (!text && len))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
+	*out = NULL;
+	if (len > INT32_MAX)
+		return candor__error(CANDOR_EUNSUPPORTED, nm, 0, 0, "policy file too large");
+	tok = json_tokener_new();
+	if (!tok)
+		return candor__oom();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, text ? text : "", (int)len);
+	{
+		enum json_tokener_error jerr = json_tokener_get_error(tok);
+		size_t end = json_tokener_get_parse_end(tok);
+		uint64_t line, col;
+
+		if (!root || jerr != json_tokener_success) {
+			const char *what = jerr == json_tokener_continue
+			                   ? "unexpected end of file" : json_tokener_error_desc(jerr);
+
+			/* the parse end is the offset of the offending byte */
+			if (jerr == json_tokener_continue || end > len)
+				end = len;
+			place(text, len, end, &line, &col);
+			st = candor__error(CANDOR_EPARSE, nm, line, col, "malformed JSON: %s", what);
+			goto done;
+		}
+		while (end < len && (text[end] == ' ' || text[end] == '\n' || text[end] == '\t' ||
+		                     text[end] == '\r'))
+			end++;
+		if (end < len) {
+			place(text, len, end, &line, &col);
+			st = candor__error(CANDOR_EPARSE, nm, line, col,
+			                   "malformed JSON: text after the end of the document");
+			goto done;
+		}
+	}
+	p = candor__calloc(1, sizeof(*p));
+	if (!p || !(p->name = candor__strdup(nm))) {
+		st = CANDOR_ENOMEM;
+		goto done;
+	}
+	if (json_object_is_type(root, json_type_array)) {
+		checks = root;
+	} else if (json_object_is_type(root, json_type_object)) {
+		json_object_object_foreach(root, key, val) {
+			if (strcmp(key, "checks") == 0) {
+				checks = val;
+			} else if (strcmp(key, "min_group_size") == 0) {
+				if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) < 1) {
+					st = error_at(text, len, nm, key, "\"%s\" must be a positive integer",
+					              key);
+					goto done;
+				}
+				p->min_group_size = (size_t)json_object_get_int64(val);
+			} else if (strcmp(key, "fail_only_if_ci_outside") == 0) {
+				if (!json_object_is_type(val, json_type_boolean)) {
+					st = error_at(text, len, nm, key, "\"%s\" must be true or false", key);
+					goto done;
+				}
+				p->ci_outside = json_object_get_boolean(val);
+			} else if (strcmp(key, "name") == 0 || strcmp(key, "description") == 0) {
+				continue;
+			} else {
+				st = error_at(text, len, nm, key, "unknown policy key '%s'", key);
+				goto done;
+			}
+		}
+		if (!checks) {
+			st = candor__error(CANDOR_EPARSE, nm, 0, 0, "the policy has no \"checks\"");
+			goto done;
+		}
+	} else {
+		st = candor__error(CANDOR_EPARSE, nm, 1, 1,
+		                   "a policy is an object with \"checks\", or an array of checks");
+		goto done;
+	}
+	if (!json_object_is_type(checks, json_type_array)) {
+		st = error_at(text, len, nm, "checks", "\"%s\" must be an array", "checks");
+		goto done;
+	}
+	p->nchecks = json_object_array_length(checks);
+	p->checks = candor__calloc(p->nchecks ? p->nchecks : 1, sizeof(*p->checks));
+	if (!p->checks) {
+		p->nchecks = 0;
+		st = CANDOR_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < p->nchecks; i++) {
+		st = parse_check(&p->checks[i], json_object_array_get_idx(checks, i), text, len, nm, i);
+		if (st != CANDOR_OK)
+			goto done;
+	}
+done:
+	json_object_put(root);
+	json_tokener_free(tok);
+	if (st != CANDOR_OK) {
+		if (st == CANDOR_ENOMEM)
+			candor__oom();
+		candor_fairness_policy_free(p);
+		return st;
+	}
+	*out = p;
+	return CANDOR_OK;
+}
+
+candor_status candor_fairness_policy_read(candor_fairness_policy **out, const char *path)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	candor_status st;
+
+	if (!out || !path)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
+	*out = NULL;
+	f = fopen(path, "rb");
+	if (!f)
+		return candor__error(CANDOR_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
+	for (;;) {
+		size_t got;
+
+		if (len == cap) {
+			char *b;
+
+			cap = cap ? cap * 2 : 4096;
+			if (cap > ((size_t)1 << 30)) {
+				fclose(f);
+				candor__free(buf);
+				return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0, "policy file too large");
+			}
+			b = candor__realloc(buf, cap);
+			if (!b) {
+				fclose(f);
+				candor__free(buf);
+				return CANDOR_ENOMEM;
+			}
+			buf = b;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		candor__free(buf);
+		return candor__error(CANDOR_EIO, path, 0, 0, "read error");
+	}
+	fclose(f);
+	st = candor_fairness_policy_parse(out, buf, len, path);
+	candor__free(buf);
+	return st;
+}
+
+/* ===== evaluating ======================================================= */
+
+/* Does value x (with interval lo, hi) pass bound b of kind k? */
+static bool passes(int kind, double x, double lo, double hi, double b, bool interval)
+{
+	const bool ci = interval && !isnan(lo) && !isnan(hi);
+
+	switch (kind) {
+	case CANDOR__CHECK_MIN:
+	case CANDOR__CHECK_MIN_RATIO: return ci ? hi >= b : x >= b;
+	case CANDOR__CHECK_MAX: return ci ? lo <= b : x <= b;
+	default: return ci ? !(lo > b || hi < -b) : fabs(x) <= b;
+	}
+}
+
+/* How bad x is for kind k (larger is worse). */
+static double badness(int kind, double x)
+{
+	switch (kind) {
+	case CANDOR__CHECK_MIN:
+	case CANDOR__CHECK_MIN_RATIO: return -x;
+	case CANDOR__CHECK_MAX: return x;
+	default: return fabs(x);
+	}
+}
+
+static void judge_group_metric(candor_fairness_check *c, const candor_fairness_result *r,
+                               const candor__check_spec *s, size_t a, int kind, bool interval)
+{
+	const candor_fairness_view *v = &r->view;
+	const candor_fairness_attr_result *A = &v->attributes[a];
+	const candor_fairness_value *worst = NULL;
+	bool worst_fails = false, all = true;
+	double wb = -INFINITY;
+	const char *wg = NULL;
+
+	for (size_t g = A->first_group; g < A->first_group + A->ngroups; g++) {
+		const candor_fairness_value *x = NULL;
+		bool ok;
+		double bad;
+
+		if (v->groups[g].small)
+			continue;
+		if (kind == CANDOR__CHECK_MIN || kind == CANDOR__CHECK_MAX) {
+			x = &v->groups[g].metrics[s->metric];
+		} else {
+			if (g == A->reference)
+				continue;
+			for (size_t d = 0; d < v->ndisparities; d++)
+				if (v->disparities[d].group == g && (int)v->disparities[d].metric == s->metric) {
+					x = kind == CANDOR__CHECK_MIN_RATIO ? &v->disparities[d].ratio
+					                                    : &v->disparities[d].difference;
+					break;
+				}
+		}
+		if (!x || isnan(x->value))
+			continue;
+		ok = passes(kind, x->value, x->lo, x->hi, s->bound[kind], interval);
+		all &= ok;
+		bad = badness(kind, x->value);
+		if (!worst || (!ok && !worst_fails) || (ok == !worst_fails && bad > wb)) {
+			worst = x;
+			worst_fails = !ok;
+			wb = bad;
+			wg = v->groups[g].name;
+		}
+	}
+	if (!worst) {
+		c->value.value = c->value.lo = c->value.hi = NAN;
+		c->value.reason = "undefined, or no group of at least min_group_size rows";
+		c->pass = false;
+		return;
+	}
+	c->value = *worst;
+	c->group = wg;
+	c->pass = all;
+}
+
+candor_status candor__fair_eval_policy(candor_fairness_result *r, const candor_fairness_policy *p)
+{
+	const candor_fairness_view *v = &r->view;
+	size_t n = 0, k = 0;
+
+	for (size_t i = 0; i < p->nchecks; i++) {
+		const candor__check_spec *s = &p->checks[i];
+		size_t na = 0, nk = 0;
+
+		if (s->attribute) {
+			bool found = false;
+
+			for (size_t a = 0; a < v->nattributes; a++)
+				found |= strcmp(v->attributes[a].name, s->attribute) == 0;
+			if (!found)
+				return candor__error(CANDOR_ENOTFOUND, p->name, 0, 0,
+				                     "check %zu names attribute '%s', which is not among "
+				                     "the sensitive attributes", i + 1, s->attribute);
+			na = 1;
+		} else {
+			na = v->nattributes;
+		}
+		for (int kind = 0; kind < CANDOR__CHECK_NKINDS; kind++)
+			nk += s->has[kind];
+		n += na * nk;
+	}
+	r->checks = candor__calloc(n ? n : 1, sizeof(*r->checks));
+	if (!r->checks)
+		return CANDOR_ENOMEM;
+	for (size_t i = 0; i < p->nchecks; i++) {
+		const candor__check_spec *s = &p->checks[i];
+		const bool interval = s->ci_mode < 0 ? p->ci_outside : s->ci_mode == 1;
+
+		for (size_t a = 0; a < v->nattributes; a++) {
+			if (s->attribute && strcmp(v->attributes[a].name, s->attribute) != 0)
+				continue;
+			for (int kind = 0; kind < CANDOR__CHECK_NKINDS; kind++) {
+				candor_fairness_check *c;
+
+				if (!s->has[kind])
+					continue;
+				c = &r->checks[k++];
+				c->metric = s->is_summary ? candor_fairness_summary_name(s->metric)
+				                          : candor_fairness_metric_name(s->metric);
+				c->attribute = a;
+				c->kind = candor__check_kind_names[kind];
+				c->bound = s->bound[kind];
+				if (s->is_summary) {
+					const candor_fairness_value *x = &v->attributes[a].summary[s->metric];
+
+					c->value = *x;
+					c->pass = !isnan(x->value) &&
+					          passes(kind, x->value, x->lo, x->hi, c->bound, interval);
+				} else {
+					judge_group_metric(c, r, s, a, kind, interval);
+				}
+			}
+		}
+	}
+	r->view.checks = r->checks;
+	r->view.nchecks = k;
+	r->view.pass = true;
+	for (size_t i = 0; i < k; i++)
+		r->view.pass &= r->checks[i].pass;
+	return CANDOR_OK;
+}

@@ -1,0 +1,301 @@
+/*
+ * table.c - feed a candor_table to a fairness accumulator.
+ *
+ * The label and prediction columns become 0/1 bytes (1 = the favourable
+ * value); each must take at most two distinct values, and a third one is an
+ * error naming the row, because silently folding it into "unfavourable"
+ * would change every rate. A categorical sensitive column is used through
+ * its codes as they are (no copy); a numeric one through its distinct
+ * values. Everything is allocated once per call, never per row.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fairness_int.h"
+
+#include "candor/datasets.h"
+
+/* Rows are numbered from 1 in messages; with a plain CSV row r is line r+1. */
+static candor_status row_error(const char *source, size_t i, const char *fmt_col,
+                               const char *col, const char *what)
+{
+	return candor__error(CANDOR_EPARSE, source, 0, 0, "row %zu: %s '%s' %s", i + 1, fmt_col,
+	                     col, what);
+}
+
+static void value_text(char *buf, size_t size, const candor_table *t, size_t j, size_t i)
+{
+	if (candor_table_coltype(t, j) == CANDOR_COL_NUMERIC) {
+		candor__format_double(buf, size, candor_table_numeric(t, j)[i]);
+	} else {
+		const char *s = candor_table_level(t, j, candor_table_codes(t, j)[i]);
+
+		snprintf(buf, size, "%s", s ? s : "");
+	}
+}
+
+/* Column j as 0/1 bytes, 1 where it equals the favourable value. */
+static candor_status binary_column(uint8_t *out, const candor_table *t, size_t j,
+                                   const char *colname, const char *fav, const char *role,
+                                   const char *source)
+{
+	const size_t n = candor_table_nrows(t);
+	char a[64], b[64], c[64];
+
+	if (candor_table_coltype(t, j) == CANDOR_COL_NUMERIC) {
+		const double *v = candor_table_numeric(t, j);
+		double f, other = NAN;
+		bool have_other = false;
+
+		if (!candor__parse_double(fav, strlen(fav), &f))
+			return candor__error(CANDOR_EINVAL, source, 0, 0,
+			                     "favourable value '%s' is not a number, but %s column "
+			                     "'%s' is numeric", fav, role, colname);
+		for (size_t i = 0; i < n; i++) {
+			if (isnan(v[i]))
+				return row_error(source, i, role, colname, "has a missing value");
+			if (v[i] == f) {
+				out[i] = 1;
+				continue;
+			}
+			out[i] = 0;
+			if (!have_other) {
+				other = v[i];
+				have_other = true;
+			} else if (v[i] != other) {
+				candor__format_double(a, sizeof(a), f);
+				candor__format_double(b, sizeof(b), other);
+				candor__format_double(c, sizeof(c), v[i]);
+				return candor__error(CANDOR_EPARSE, source, 0, 0,
+				                     "row %zu: %s column '%s' has a third value '%s' "
+				                     "(besides '%s' and '%s'); it must be binary", i + 1,
+				                     role, colname, c, a, b);
+			}
+		}
+	} else {
+		const int32_t *codes = candor_table_codes(t, j);
+		const int32_t fc = candor_table_level_code(t, j, fav);
+		int32_t other = -2;
+
+		if (fc < 0 && n > 0)
+			return candor__error(CANDOR_EINVAL, source, 0, 0,
+			                     "favourable value '%s' never occurs in %s column '%s' "
+			                     "(give --favorable)", fav, role, colname);
+		for (size_t i = 0; i < n; i++) {
+			if (codes[i] < 0)
+				return row_error(source, i, role, colname, "has a missing value");
+			if (codes[i] == fc) {
+				out[i] = 1;
+				continue;
+			}
+			out[i] = 0;
+			if (other == -2) {
+				other = codes[i];
+			} else if (codes[i] != other) {
+				value_text(c, sizeof(c), t, j, i);
+				return candor__error(CANDOR_EPARSE, source, 0, 0,
+				                     "row %zu: %s column '%s' has a third value '%s' "
+				                     "(besides '%s' and '%s'); it must be binary", i + 1,
+				                     role, colname, c, fav,
+				                     candor_table_level(t, j, other));
+			}
+		}
+	}
+	return CANDOR_OK;
+}
+
+/* Codes of a numeric sensitive column: its distinct values, in order of
+ * first appearance, become levels. */
+#define MAX_NUMERIC_LEVELS 256
+static candor_status numeric_codes(int32_t *codes, char ***levels_out, size_t *nlevels_out,
+                                   const double *v, size_t n, const char *colname,
+                                   const char *source)
+{
+	double seen[MAX_NUMERIC_LEVELS];
+	size_t ns = 0;
+	char **levels;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+
+		if (isnan(v[i])) {
+			codes[i] = -1;
+			continue;
+		}
+		for (k = 0; k < ns && seen[k] != v[i]; k++)
+			;
+		if (k == ns) {
+			if (ns == MAX_NUMERIC_LEVELS)
+				return candor__error(CANDOR_EUNSUPPORTED, source, 0, 0,
+				                     "sensitive column '%s' is numeric with more than %d "
+				                     "distinct values", colname, MAX_NUMERIC_LEVELS);
+			seen[ns++] = v[i];
+		}
+		codes[i] = (int32_t)k;
+	}
+	levels = candor__calloc(ns + 1, sizeof(*levels));
+	if (!levels)
+		return CANDOR_ENOMEM;
+	for (size_t k = 0; k < ns; k++) {
+		char buf[40];
+
+		candor__format_double(buf, sizeof(buf), seen[k]);
+		levels[k] = candor__strdup(buf);
+		if (!levels[k]) {
+			for (size_t m = 0; m < k; m++)
+				candor__free(levels[m]);
+			candor__free(levels);
+			return CANDOR_ENOMEM;
+		}
+	}
+	*levels_out = levels;
+	*nlevels_out = ns;
+	return CANDOR_OK;
+}
+
+candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const candor_table *table,
+                                             const candor_fairness_columns *cols)
+{
+	candor_status st;
+	size_t n, jl, jp = 0, js = 0, k;
+	uint8_t *label = NULL, *pred = NULL;
+	int32_t **owned_codes = NULL;
+	char ***owned_levels = NULL;
+	size_t *owned_n = NULL;
+	const int32_t **groups = NULL;
+	candor_fairness_attribute *attrs = NULL;
+	const double *score = NULL;
+	const char *fav, *src;
+	double thr;
+
+	if (!out || !table || !cols)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
+	*out = NULL;
+	if (cols->version != CANDOR_FAIRNESS_COLUMNS_VERSION)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: columns version %u, expected %u", cols->version,
+		                     CANDOR_FAIRNESS_COLUMNS_VERSION);
+	if (!cols->label || (!cols->pred && !cols->score) || !cols->nsensitive || !cols->sensitive)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: need a label, a prediction or a score, and at "
+		                     "least one sensitive attribute");
+	if (cols->threads < 0)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: negative thread count");
+	src = cols->source;
+	fav = cols->favorable ? cols->favorable : "1";
+	thr = cols->threshold != 0.0 ? cols->threshold : 0.5;
+	if (!isfinite(thr))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: threshold is not finite");
+	n = candor_table_nrows(table);
+	k = cols->nsensitive;
+
+	if ((st = candor_table_find(table, cols->label, &jl)) != CANDOR_OK)
+		return candor__error(st, src, 0, 0, "no label column '%s'", cols->label);
+	if (cols->pred && (st = candor_table_find(table, cols->pred, &jp)) != CANDOR_OK)
+		return candor__error(st, src, 0, 0, "no prediction column '%s'", cols->pred);
+	if (cols->score) {
+		if ((st = candor_table_find(table, cols->score, &js)) != CANDOR_OK)
+			return candor__error(st, src, 0, 0, "no score column '%s'", cols->score);
+		score = candor_table_numeric(table, js);
+		if (!score)
+			return candor__error(CANDOR_EINVAL, src, 0, 0,
+			                     "score column '%s' is not numeric", cols->score);
+		for (size_t i = 0; i < n; i++)
+			if (!isfinite(score[i]))
+				return row_error(src, i, "score", cols->score, "has a missing value");
+	}
+	for (size_t a = 0; a < k; a++) {
+		size_t j;
+
+		if (!cols->sensitive[a])
+			return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL column name");
+		if ((st = candor_table_find(table, cols->sensitive[a], &j)) != CANDOR_OK)
+			return candor__error(st, src, 0, 0, "no sensitive column '%s'",
+			                     cols->sensitive[a]);
+	}
+
+	label = candor__malloc(n);
+	pred = candor__malloc(n);
+	owned_codes = candor__calloc(k, sizeof(*owned_codes));
+	owned_levels = candor__calloc(k, sizeof(*owned_levels));
+	owned_n = candor__calloc(k, sizeof(*owned_n));
+	groups = candor__calloc(k, sizeof(*groups));
+	attrs = candor__calloc(k, sizeof(*attrs));
+	if (!label || !pred || !owned_codes || !owned_levels || !owned_n || !groups || !attrs) {
+		st = CANDOR_ENOMEM;
+		goto done;
+	}
+	if ((st = binary_column(label, table, jl, cols->label, fav, "label", src)) != CANDOR_OK)
+		goto done;
+	if (cols->pred) {
+		st = binary_column(pred, table, jp, cols->pred, fav, "prediction", src);
+		if (st != CANDOR_OK)
+			goto done;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			pred[i] = score[i] >= thr;
+	}
+	for (size_t a = 0; a < k; a++) {
+		size_t j;
+
+		candor_table_find(table, cols->sensitive[a], &j);
+		attrs[a].name = cols->sensitive[a];
+		if (candor_table_coltype(table, j) == CANDOR_COL_CATEGORICAL) {
+			const char **lv;
+
+			groups[a] = candor_table_codes(table, j);
+			attrs[a].nlevels = candor_table_nlevels(table, j);
+			lv = candor__calloc(attrs[a].nlevels + 1, sizeof(*lv));
+			if (!lv) {
+				st = CANDOR_ENOMEM;
+				goto done;
+			}
+			for (size_t l = 0; l < attrs[a].nlevels; l++)
+				lv[l] = candor_table_level(table, j, (int32_t)l);
+			/* borrowed strings: free only the array */
+			owned_levels[a] = (char **)lv;
+			owned_n[a] = 0;
+			attrs[a].levels = lv;
+		} else {
+			owned_codes[a] = candor__mallocarray(n ? n : 1, sizeof(int32_t));
+			if (!owned_codes[a]) {
+				st = CANDOR_ENOMEM;
+				goto done;
+			}
+			st = numeric_codes(owned_codes[a], &owned_levels[a], &owned_n[a],
+			                   candor_table_numeric(table, j), n, cols->sensitive[a], src);
+			if (st != CANDOR_OK)
+				goto done;
+			groups[a] = owned_codes[a];
+			attrs[a].levels = (const char *const *)owned_levels[a];
+			attrs[a].nlevels = owned_n[a];
+		}
+	}
+	st = candor_fairness_acc_new(out, attrs, k, score != NULL);
+	if (st == CANDOR_OK) {
+		candor_fairness_rows rows = { n, label, pred, score, groups };
+
+		st = candor_fairness_acc_add_parallel(*out, &rows, cols->threads);
+		if (st != CANDOR_OK) {
+			candor_fairness_acc_free(*out);
+			*out = NULL;
+		}
+	}
+done:
+	for (size_t a = 0; owned_levels && a < k; a++) {
+		if (owned_levels[a])
+			for (size_t l = 0; l < owned_n[a]; l++)
+				candor__free(owned_levels[a][l]);
+		candor__free(owned_levels[a]);
+	}
+	for (size_t a = 0; owned_codes && a < k; a++)
+		candor__free(owned_codes[a]);
+	candor__free(owned_codes);
+	candor__free(owned_levels);
+	candor__free(owned_n);
+	candor__free(groups);
+	candor__free(attrs);
+	candor__free(label);
+	candor__free(pred);
+	return st;
+}
