@@ -16,7 +16,7 @@ enum {
 	OPT_MODEL = 1000, OPT_MODEL_CMD, OPT_DATA, OPT_FEATURES, OPT_ROWS, OPT_METHOD,
 	OPT_BACKGROUND, OPT_BACKGROUND_SIZE, OPT_SUMMARIZE, OPT_NSAMPLES, OPT_LINK, OPT_SEED,
 	OPT_THREADS, OPT_OUT, OPT_JSON, OPT_TARGET_SE, OPT_TIMEOUT, OPT_LIME_SAMPLING,
-	OPT_LIME_SELECTION, OPT_LIME_FEATURES, OPT_KERNEL_WIDTH
+	OPT_LIME_SELECTION, OPT_LIME_FEATURES, OPT_KERNEL_WIDTH, OPT_INTERACTIONS
 };
 
 static const cli_option options[] = {
@@ -44,12 +44,15 @@ static const cli_option options[] = {
 	{"kernel-width", OPT_KERNEL_WIDTH, "W", "LIME kernel width (default 0.75 sqrt(M))"},
 	{"out", OPT_OUT, "OUT.csv", "the explanation CSV"},
 	{"json", OPT_JSON, "OUT.json", "also write the explanation as JSON"},
+	{"interactions", OPT_INTERACTIONS, "OUT.csv", "tree: also write SHAP interaction values "
+	                                              "(layout: candor/treeshap.h)"},
 	{NULL, 0, NULL, NULL},
 };
 
 typedef struct args {
 	const char *model, *model_cmd, *data, *features, *rows, *method, *background;
 	const char *summarize, *link, *out, *json, *lime_sampling, *lime_selection;
+	const char *interactions;
 	size_t background_size, nsamples, lime_features;
 	bool have_background_size;
 	uint64_t seed, threads;
@@ -95,6 +98,41 @@ static candor_status explain_tree(candor_explanation **out, const candor_model *
 		st = candor_explanation_from_contribs(out, model, phi, n, row_ids);
 	free(phi);
 	return st;
+}
+
+/* --interactions: TreeSHAP interaction values of the explained rows, written
+ * atomically after the main outputs. Returns an exit status. */
+static int write_interactions(const candor_model *model, const double *x, size_t n,
+                              const uint64_t *row_ids, const args *a)
+{
+	candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
+	size_t m = candor_model_nfeatures(model), k = candor_model_noutputs(model);
+	cli_atomic out = { 0 };
+	double *phi;
+	candor_status st;
+
+	to.threads = (int)a->threads;
+	phi = malloc((n ? n : 1) * k * (m + 1) * (m + 1) * sizeof(double));
+	if (!phi) {
+		fprintf(stderr, "candor: out of memory\n");
+		return CLI_EXIT_INTERNAL;
+	}
+	st = candor_treeshap_interactions(model, x, n, phi, &to);
+	if (st != CANDOR_OK) {
+		free(phi);
+		return cli_fail(st);
+	}
+	if (!cli_atomic_open(&out, a->interactions)) {
+		free(phi);
+		return CLI_EXIT_USAGE;
+	}
+	st = candor_treeshap_interactions_write_csv(out.f, model, phi, n, row_ids);
+	free(phi);
+	if (st != CANDOR_OK) {
+		cli_atomic_close(&out, false);
+		return cli_fail(st);
+	}
+	return cli_atomic_close(&out, true);
 }
 
 /* Matrix of the model's features from `t` (all rows); NULL after printing. */
@@ -189,6 +227,7 @@ static int parse(cli_parser *p, int argc, char **argv, args *a)
 			break;
 		case OPT_OUT: a->out = arg; break;
 		case OPT_JSON: a->json = arg; break;
+		case OPT_INTERACTIONS: a->interactions = arg; break;
 		default: return CLI_EXIT_USAGE;
 		}
 	}
@@ -376,6 +415,10 @@ int cmd_explain(int argc, char **argv)
 		o.link = candor_model_type_of(model) == CANDOR_MODEL_LOGISTIC ? CANDOR_LINK_LOGIT
 		                                                              : CANDOR_LINK_IDENTITY;
 
+	if (a.interactions && o.method != CANDOR_METHOD_TREE) {
+		rc = cli_usage_error(&p, "--interactions needs --method tree (an XGBoost model)");
+		goto done;
+	}
 	if (o.method == CANDOR_METHOD_TREE) {
 		if (o.link == CANDOR_LINK_IDENTITY) {
 			fprintf(stderr, "candor: tree SHAP values are in margin space; use --link logit (or "
@@ -453,6 +496,8 @@ int cmd_explain(int argc, char **argv)
 		if (rc == 0)
 			rc = rj;
 	}
+	if (rc == 0 && a.interactions)
+		rc = write_interactions(model, x + begin * m, end - begin, row_ids, &a);
 done:
 	candor_explanation_free(e);
 	candor_background_free(bg);
