@@ -1,0 +1,136 @@
+#!/bin/bash
+# cli_fairness.sh - `candor fairness` end to end: help, a good run whose JSON
+# keys are checked against DESIGN.md ("Fairness JSON"), policy exit codes,
+# thread-count independence of bootstrap output, and every bad-input error
+# (exit 2 with the file and place named).
+set -u
+BIN=${CANDOR_BIN:?}
+PY=${PYTHON:-/usr/bin/python3}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect STATUS PATTERN -- CMD...: run, compare exit status, grep stderr
+expect() {
+	local want=$1 pat=$2; shift 3
+	"$@" >"$T/out" 2>"$T/err"
+	local got=$?
+	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want: $(cat "$T/err")"
+	if [ -n "$pat" ] && ! grep -qE -- "$pat" "$T/err"; then
+		fail "'$*' stderr lacks /$pat/: $(cat "$T/err")"
+	fi
+}
+
+expect 0 "" -- "$BIN" fairness --help
+grep -q -- "--sensitive" "$T/out" || fail "help lacks --sensitive"
+
+"$BIN" datasets synth --kind credit --rows 3000 --seed 5 --out "$T/d.csv" || { echo "synth failed"; exit 1; }
+
+# a good run, JSON keys as DESIGN.md
+expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --score score \
+	--sensitive sex,race --json "$T/r.json"
+grep -q "^\[race\]" "$T/out" || fail "table lacks [race]"
+"$PY" - "$T/r.json" <<'EOF' || fail "JSON keys"
+import json, math, sys
+r = json.load(open(sys.argv[1]), parse_constant=lambda c: sys.exit("non-JSON constant " + c))
+need = {"candor_version", "n", "attributes", "reference", "overall", "groups", "disparities",
+        "summary", "checks", "verdict"}
+assert need <= set(r), need - set(r)
+assert r["n"] == 3000 and r["attributes"] == ["sex", "race"], r["attributes"]
+assert set(r["reference"]) == {"sex", "race"}
+metrics = ["selection_rate", "base_rate", "tpr", "fpr", "tnr", "fnr", "ppv", "npv", "fdr",
+           "for", "accuracy", "error_rate", "f1", "auc", "brier", "ece", "mean_score"]
+assert list(r["overall"]) == metrics, list(r["overall"])
+for g in r["groups"]:
+    assert {"attribute", "group", "n", "tp", "fp", "tn", "fn", "metrics"} <= set(g)
+    assert g["n"] == g["tp"] + g["fp"] + g["tn"] + g["fn"]
+    assert list(g["metrics"]) == metrics
+    for m, v in g["metrics"].items():
+        assert "value" in v and "ci" in v, (m, v)
+        assert v["value"] is not None or "reason" in v
+assert sum(g["n"] for g in r["groups"] if g["attribute"] == "race") == 3000
+for d in r["disparities"]:
+    assert {"attribute", "metric", "group", "reference", "difference", "ratio", "p_value"} <= set(d)
+    assert d["metric"] in metrics
+s = ["demographic_parity_difference", "demographic_parity_ratio", "equalized_odds_difference",
+     "equalized_odds_ratio", "equal_opportunity_difference", "average_odds_difference",
+     "disparate_impact", "theil_index"]
+assert set(s) <= set(r["summary"]), set(s) - set(r["summary"])
+assert r["checks"] == [] and r["verdict"] == "pass"
+EOF
+
+# policy: pass (exit 0) and fail (exit 1), with the checks in the JSON
+cat >"$T/pass.json" <<'EOF'
+{"checks": [{"metric": "disparate_impact", "min": 0.1}, {"metric": "tpr", "max_difference": 0.9}]}
+EOF
+cat >"$T/fail.json" <<'EOF'
+{"min_group_size": 30,
+ "checks": [{"metric": "disparate_impact", "min": 0.9, "attribute": "race"},
+            {"metric": "equalized_odds_difference", "max": 0.01}]}
+EOF
+expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
+	--policy "$T/pass.json" --json "$T/p.json"
+grep -q '"verdict": "pass"' "$T/p.json" || fail "pass verdict"
+expect 1 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive sex,race \
+	--policy "$T/fail.json" --json "$T/f.json"
+grep -q '"verdict": "fail"' "$T/f.json" || fail "fail verdict"
+grep -q "FAIL disparate_impact\[race\]" "$T/out" || fail "table lacks the failed check"
+"$PY" -c "
+import json,sys; r=json.load(open('$T/f.json'))
+c=r['checks']; assert len(c)==3, c
+assert c[0]['metric']=='disparate_impact' and c[0]['attribute']=='race' and c[0]['min']==0.9
+assert c[0]['pass'] is False and abs(c[0]['value']-r['summary_by_attribute']['race']['disparate_impact'])<1e-15
+" || fail "checks JSON"
+
+# bootstrap: identical output for 1, 2 and 4 threads
+for t in 1 2 4; do
+	expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --score score \
+		--sensitive sex,race --intersect --ci bootstrap --bootstrap 200 --seed 9 \
+		--threads $t --json "$T/b$t.json" --quiet
+done
+cmp -s "$T/b1.json" "$T/b2.json" || fail "bootstrap differs between 1 and 2 threads"
+cmp -s "$T/b1.json" "$T/b4.json" || fail "bootstrap differs between 1 and 4 threads"
+grep -q '"ci_method": "bootstrap"' "$T/b1.json" || fail "bootstrap not recorded"
+
+# --score with --threshold and no --pred; --reference by name and @favoured
+expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --score score --threshold 0.5 \
+	--sensitive race --reference race=Black --json "$T/t.json"
+grep -q '"race": "Black"' "$T/t.json" || fail "named reference"
+expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
+	--reference race=@favoured --quiet
+
+# ---- bad input: exit 2, the file and the place named ----------------------
+printf 'y,p,g\n1,1,a\n0,0,b\n2,1,a\n' >"$T/third.csv"
+expect 2 "third.csv: row 3: label column 'y' has a third value '2'" -- \
+	"$BIN" fairness --data "$T/third.csv" --label y --pred p --sensitive g
+expect 2 "d.csv: no sensitive column 'religion'" -- \
+	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive sex,religion
+expect 2 "reference group 'Martian' of attribute 'race' does not exist" -- \
+	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
+	--reference race=Martian
+expect 2 "not a sensitive attribute" -- \
+	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
+	--reference planet=Mars
+printf '{\n  "checks": [\n    {"metric": "disparate_impcat", "min": 0.8}\n  ]\n}\n' >"$T/unknown.json"
+expect 2 "unknown.json:3:16: unknown metric 'disparate_impcat'" -- \
+	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
+	--policy "$T/unknown.json"
+printf '{\n  "checks": [\n    {"metric": "tpr" "max": 0.8}\n  ]\n}\n' >"$T/bad.json"
+expect 2 "bad.json:3:22: malformed JSON" -- \
+	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
+	--policy "$T/bad.json"
+expect 2 "no such|cannot" -- \
+	"$BIN" fairness --data "$T/nope.csv" --label label --pred pred --sensitive race
+expect 2 "--sensitive is required" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred
+expect 2 "--ci wants" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred \
+	--sensitive race --ci jackknife
+# a failed run leaves no output file behind
+rm -f "$T/none.json"
+expect 2 "" -- "$BIN" fairness --data "$T/third.csv" --label y --pred p --sensitive g \
+	--json "$T/none.json"
+[ ! -e "$T/none.json" ] || fail "a failed run wrote its JSON"
+ls "$T" | grep -q "tmp-" && fail "temporary file left behind"
+
+[ $fails = 0 ] && echo "all cli_fairness checks passed"
+exit $((fails > 0))
