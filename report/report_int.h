@@ -75,6 +75,59 @@ void candor__ck_hframe(ck_ctx *c, const char *const *labels, size_t k, candor_ch
                        const char *xlabel, double top, double right_pad,
                        candor_chart_layout *layout);
 
+/* ===== the audit document (doc.c) ====================================== */
+
+#include <json-c/json.h>
+
+struct candor_audit_doc {
+	json_object *root;
+	json_object *manifest;     /* borrowed from root; may be NULL */
+	json_object *fairness;     /* borrowed; never NULL in a valid document */
+	json_object *explanations; /* borrowed; may be NULL (no model) */
+};
+
+/* Members: NULL when absent. */
+json_object *candor__jget(json_object *o, const char *key);
+/* A number: the member itself, or its "value" when it is an object; NaN
+ * when absent, null or not a number. */
+double candor__jnum(json_object *o, const char *key);
+double candor__jval(json_object *v);
+/* A string member, NULL when absent or not a string. */
+const char *candor__jstr(json_object *o, const char *key);
+size_t candor__jlen(json_object *arr);
+json_object *candor__jidx(json_object *arr, size_t i);
+/* Number j of array member `key` (NaN when missing). */
+double candor__jarr_num(json_object *o, const char *key, size_t j);
+
+/* The group metric names present in the document, in first-seen order
+ * (borrowed strings; *n receives the count). Caller frees the array. */
+const char **candor__doc_metrics(const candor_audit_doc *doc, size_t *n);
+/* A check's kind ("min", "max", "max_difference", "min_ratio") and bound. */
+const char *candor__check_kind(json_object *check, double *bound);
+/* True when the group's value of `metric` breaks a failed check. */
+bool candor__cell_fails(const candor_audit_doc *doc, json_object *group, const char *metric);
+/* The reference group object of an attribute, NULL if none. */
+json_object *candor__doc_reference(const candor_audit_doc *doc, const char *attribute);
+/* One plain-words sentence about a check, into buf. */
+void candor__check_sentence(char *buf, size_t size, json_object *check);
+/* The plain-words definition of a metric, or NULL. */
+const char *candor__metric_definition(const char *metric);
+/* The manifest time as seconds since the epoch; 0 when absent or invalid. */
+int64_t candor__doc_time(const candor_audit_doc *doc);
+
+/* ===== the document's charts (doccharts.c) ============================= */
+
+/* Size of chart files (px for PNG, pt for SVG). */
+#define CANDOR__CHART_W 900
+#define CANDOR__CHART_H 540
+
+size_t candor__doc_nchart(const candor_audit_doc *doc);
+/* Name (file stem) and caption of chart i; draw it on cr when cr != NULL. */
+candor_status candor__doc_chart(const candor_audit_doc *doc, size_t i, char *name, size_t namesz,
+                                char *caption, size_t capsz, cairo_t *cr, double w, double h);
+/* Whether chart i belongs to `attribute` (NULL: an explanation chart). */
+bool candor__doc_chart_is(const candor_audit_doc *doc, size_t i, const char *attribute);
+
 /* snprintf in the C locale (decimal point '.', whatever LC_NUMERIC says). */
 int candor__fmt(char *buf, size_t size, const char *fmt, ...) CANDOR__PRINTF(3, 4);
 

@@ -212,6 +212,70 @@ CANDOR_API candor_status candor_chart_render(const char *path, candor_chart_form
                                              double width, double height,
                                              candor_chart_draw_fn draw, void *payload);
 
+/* ===== the audit document and its reports ================================ */
+
+/** A parsed audit.json (opaque; read-only once built). */
+typedef struct candor_audit_doc candor_audit_doc;
+
+/**
+ * Parse an audit document from `len` bytes of JSON; `name` names it in
+ * errors. CANDOR_EPARSE (with line and column) when the text is not JSON or
+ * lacks "kind": "candor-audit", a "fairness" object with "groups", or a
+ * "verdict" of "pass" or "fail".
+ */
+CANDOR_API candor_status candor_audit_doc_parse(candor_audit_doc **out, const char *text,
+                                                size_t len, const char *name);
+/** Read and parse an audit.json file; CANDOR_EIO when it cannot be read. */
+CANDOR_API candor_status candor_audit_doc_read(candor_audit_doc **out, const char *path);
+/** Free a document; NULL is accepted. */
+CANDOR_API void candor_audit_doc_free(candor_audit_doc *doc);
+/** True when the document's verdict is "pass". */
+CANDOR_API bool candor_audit_doc_passed(const candor_audit_doc *doc);
+/** Write the document as indented JSON to `path` (no NaN: they are null). */
+CANDOR_API candor_status candor_audit_doc_write_json(const candor_audit_doc *doc, const char *path);
+
+/**
+ * Write the XLSX workbook: sheets Summary (verdict, checks, manifest),
+ * Fairness (one row per group, failing cells highlighted, frozen header,
+ * autofilter), Disparities, Summary metrics, Global importance (with a
+ * native bar chart), SHAP values, LIME and Charts (the PNG charts). Undefined
+ * values are empty cells carrying a comment with the reason. The document
+ * properties' creation time is the manifest's time, so the same document
+ * always gives the same workbook contents.
+ */
+CANDOR_API candor_status candor_report_workbook(const candor_audit_doc *doc, const char *path);
+
+/**
+ * Write the PDF report (A4): title page, executive summary, a section per
+ * sensitive attribute with its table and charts, the explanations (with
+ * the features that drive the gap between groups), an appendix defining
+ * every metric shown and the reproducibility manifest. `pages` (may be
+ * NULL) receives the page count.
+ */
+CANDOR_API candor_status candor_report_pdf(const candor_audit_doc *doc, const char *path,
+                                           size_t *pages);
+
+/**
+ * Render every chart of the document as DIR/NAME.png (900 x 540 px) and
+ * DIR/NAME.svg; `dir` must exist. The names are listed in docs/report.md.
+ */
+CANDOR_API candor_status candor_report_charts(const candor_audit_doc *doc, const char *dir);
+
+/**
+ * Write DIR/audit.json, DIR/audit.xlsx, DIR/report.pdf and DIR/charts/ in
+ * one step: everything is built in a new folder beside DIR and swapped into
+ * place at the end, so a failure leaves an earlier DIR untouched. An
+ * existing DIR must be empty or hold an earlier report (an audit.json);
+ * otherwise CANDOR_EINVAL and nothing is touched.
+ */
+CANDOR_API candor_status candor_report_write_dir(const candor_audit_doc *doc, const char *dir);
+
+/**
+ * SHA-256 of a file's bytes (nettle) as 64 lower-case hex digits and a NUL
+ * in `out`. CANDOR_EIO when it cannot be read.
+ */
+CANDOR_API candor_status candor_sha256_file(char out[65], const char *path);
+
 #ifdef __cplusplus
 }
 #endif
