@@ -104,6 +104,9 @@ static void kill_and_reap(cmd_state *s, int *status)
 	int st = 0;
 
 	if (s->pid > 0) {
+		/* The command runs in its own process group: kill the shell and
+		 * whatever it started. */
+		kill(-s->pid, SIGKILL);
 		kill(s->pid, SIGKILL);
 		while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
 			;
@@ -139,6 +142,7 @@ static candor_status died(cmd_state *s, const char *when)
 	for (int i = 0; i < 200 && s->pid > 0; i++) {
 		r = waitpid(s->pid, &st, WNOHANG);
 		if (r == s->pid) {
+			kill(-s->pid, SIGKILL);
 			s->pid = -1;
 			break;
 		}
@@ -410,6 +414,7 @@ static void cmd_free(void *state)
 			int st;
 
 			if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+				kill(-s->pid, SIGKILL); /* leftovers of the shell's group */
 				s->pid = -1;
 				break;
 			}
@@ -460,7 +465,9 @@ static candor_status spawn(cmd_state *s, const char *command)
 	sigaddset(&def, SIGPIPE);
 	posix_spawnattr_setsigdefault(&attr, &def);
 	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
+	                                    POSIX_SPAWN_SETPGROUP);
 	rc = posix_spawn(&s->pid, "/bin/sh", &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
