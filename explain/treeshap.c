@@ -935,22 +935,6 @@ done:
 
 /* ===== CSV output of interaction values =================================== */
 
-/* A CSV field: quoted when it holds a delimiter, a quote or a line end. */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && (!s[0] || s[strlen(s) - 1] != ' ')) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void csv_number(FILE *f, double v)
 {
 	char buf[40];
@@ -971,7 +955,7 @@ candor_status candor_treeshap_interactions_write_csv(FILE *f, const candor_model
 	fputs(K > 1 ? "row,output,feature" : "row,feature", f);
 	for (size_t j = 0; j < M; j++) {
 		fputc(',', f);
-		csv_field(f, candor_model_feature(model, j));
+		candor__csv_put_text(f, candor_model_feature(model, j));
 	}
 	fputs(",base_value\n", f);
 	for (size_t r = 0; r < n; r++)
@@ -981,7 +965,7 @@ candor_status candor_treeshap_interactions_write_csv(FILE *f, const candor_model
 				fprintf(f, "%llu,", (unsigned long long)(row_ids ? row_ids[r] : r));
 				if (K > 1)
 					fprintf(f, "%zu,", k);
-				csv_field(f, i < M ? candor_model_feature(model, i) : "base_value");
+				candor__csv_put_text(f, i < M ? candor_model_feature(model, i) : "base_value");
 				for (size_t j = 0; j < M1; j++) {
 					fputc(',', f);
 					csv_number(f, line[j]);
