@@ -1,16 +1,51 @@
 /*
- * cmd_report.c - `candor report`: placeholder until its issue lands.
+ * cmd_report.c - `candor report --from audit.json --out DIR`: render the
+ * workbook, the PDF and the charts again from an audit's JSON, without
+ * recomputing anything (the JSON holds every number the reports show).
+ * Exit 0 on success, 2 for bad input, 3 for an internal error.
  */
 #include <string.h>
 
 #include "cmd.h"
 
+enum { OPT_FROM = 1000, OPT_OUT };
+
+static const cli_option options[] = {
+	{"from", OPT_FROM, "audit.json", "an audit's JSON, as `candor audit` wrote it; required"},
+	{"out", OPT_OUT, "DIR", "the report folder (may be the audit's own); required"},
+	{NULL, 0, NULL, NULL},
+};
+
 int cmd_report(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--help") == 0) {
-		printf("usage: candor report ... (not implemented yet)\n");
-		return CLI_EXIT_OK;
+	cli_parser p;
+	const char *arg, *from = NULL, *out = NULL;
+	candor_audit_doc *doc = NULL;
+	candor_status st;
+	int c;
+
+	cli_parser_init(&p, "report", "candor report --from audit.json --out DIR",
+	                "Render DIR/audit.json, audit.xlsx, report.pdf and charts/ again from an\n"
+	                "audit's JSON, without recomputing. The folder is replaced whole, only at the end.",
+	                options);
+	optind = 1;
+	while ((c = cli_next(&p, argc, argv, &arg)) != -1) {
+		switch (c) {
+		case 'h':
+			return CLI_EXIT_OK;
+		case '?':
+			return CLI_EXIT_USAGE;
+		case OPT_FROM: from = arg; break;
+		case OPT_OUT: out = arg; break;
+		default:
+			return cli_usage_error(&p, "unhandled option");
+		}
 	}
-	fprintf(stderr, "candor report: not implemented yet\n");
-	return CLI_EXIT_INTERNAL;
+	if (!from || !out)
+		return cli_usage_error(&p, "--from and --out are required");
+	st = candor_audit_doc_read(&doc, from);
+	if (st == CANDOR_OK)
+		st = candor_report_write_dir(doc, out);
+	candor_audit_doc_free(doc);
+	return st ? cli_fail(st) : CLI_EXIT_OK;
 }

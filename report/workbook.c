@@ -221,11 +221,15 @@ static void sheet_disparities(wb *w)
 		keep(w, worksheet_autofilter(s, 0, 0, (lxw_row_t)candor__jlen(ds), 6));
 }
 
-/* "summary" is either {metric: value} or {attribute: {metric: value}}. */
+/* Per attribute from "summary_by_attribute" ({attribute: {metric: value}})
+ * when present, else "summary" ({metric: value}, attribute "all"). */
 static void sheet_summary_metrics(wb *w)
 {
 	lxw_worksheet *s = workbook_add_worksheet(w->book, "Summary metrics");
-	json_object *sum = candor__jget(w->doc->fairness, "summary");
+	json_object *sum = candor__jget(w->doc->fairness, "summary_by_attribute");
+
+	if (!sum)
+		sum = candor__jget(w->doc->fairness, "summary");
 	static const char *const h[] = {"attribute", "metric", "value"};
 	lxw_row_t r = 1;
 

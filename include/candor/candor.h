@@ -12,5 +12,6 @@
 #include "candor/explain.h"
 #include "candor/treeshap.h"
 #include "candor/plugin.h"
+#include "candor/report.h"
 
 #endif

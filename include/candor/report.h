@@ -42,6 +42,9 @@
 #include <stdint.h>
 
 #include "candor/common.h"
+#include "candor/datasets.h"
+#include "candor/fairness.h"
+#include "candor/models.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -269,6 +272,49 @@ CANDOR_API candor_status candor_report_charts(const candor_audit_doc *doc, const
  * otherwise CANDOR_EINVAL and nothing is touched.
  */
 CANDOR_API candor_status candor_report_write_dir(const candor_audit_doc *doc, const char *dir);
+
+/* ===== running an audit ================================================== */
+
+/** Options of candor_audit_run(). Zero or NULL means the default. */
+typedef struct candor_audit_options {
+	unsigned int version;          /**< CANDOR_AUDIT_OPTIONS_VERSION */
+	const char *label;             /**< required: the true-outcome column */
+	const char *const *sensitive;  /**< required: the sensitive attribute columns */
+	size_t nsensitive;             /**< >= 1 */
+	const char *favorable;         /**< favourable label value; NULL: "1" */
+	double threshold;              /**< decision: probability >= threshold; 0: 0.5 */
+	const candor_fairness_policy *policy; /**< NULL: no checks (verdict "pass") */
+	size_t explain_rows;           /**< rows explained with SHAP, evenly spread; 0: 200 */
+	size_t lime_rows;              /**< of those, rows also explained with LIME; 0: 3 */
+	uint64_t seed;                 /**< seeds the background sample, KernelSHAP and LIME */
+	int threads;                   /**< 0: OpenMP's default; results never depend on it */
+	/* the manifest (copied into the document) */
+	const char *command_line;      /**< as typed, for the manifest */
+	const char *time;              /**< ISO 8601 UTC, e.g. "2026-11-27T09:30:00Z"; the caller's clock */
+	const char *data_path;         /**< hashed with SHA-256; NULL: none */
+	const char *data_note;         /**< data made in memory: how (no digest); NULL: none */
+	const char *model_path;        /**< hashed; NULL: none */
+	const char *model_text;        /**< an in-memory model: its text is hashed instead */
+	const char *policy_path;       /**< hashed; NULL: none */
+} candor_audit_options;
+
+#define CANDOR_AUDIT_OPTIONS_VERSION 1
+#define CANDOR_AUDIT_OPTIONS_INIT { CANDOR_AUDIT_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0.0, NULL, \
+	0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Audit `model` on `data`: predict every row (a margin goes through the
+ * sigmoid; the decision is probability >= threshold), measure the fairness
+ * of those decisions against `label` for each sensitive attribute with the
+ * policy's checks, explain `explain_rows` rows (linear SHAP for linear and
+ * logistic models, TreeSHAP for XGBoost, KernelSHAP otherwise) and
+ * `lime_rows` of them with LIME, find the features that drive the gap in
+ * output between each group and its reference, and record the manifest.
+ * Errors: CANDOR_ENOTFOUND when a model feature, the label or a sensitive
+ * column is not in the data; the fairness and explain modules' errors.
+ */
+CANDOR_API candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
+                                          candor_model *model, const candor_audit_options *opts);
 
 /**
  * SHA-256 of a file's bytes (nettle) as 64 lower-case hex digits and a NUL

@@ -1,0 +1,565 @@
+/*
+ * audit.c - one audit, from a table and a model to an audit document:
+ * predict every row, measure group fairness of the decisions (fairness
+ * module, with the policy's checks), explain a spread of rows (linear SHAP
+ * for linear/logistic models, TreeSHAP for tree ensembles, KernelSHAP
+ * otherwise) and a few with LIME, work out which features drive the gap in
+ * model output between each group and its reference, and record the
+ * reproducibility manifest. The result is the same audit.json structure
+ * `candor report --from` reads (docs/report.md).
+ *
+ * Numbers go into the JSON through candor__format_double (shortest text
+ * that reads back to the same double, in any locale); NaN and Inf become
+ * null with a reason.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/sha2.h>
+
+#include "candor/explain.h"
+#include "candor/fairness.h"
+#include "candor/treeshap.h"
+#include "report_int.h"
+
+/* ===== JSON building ===================================================== */
+
+static json_object *jd(double v)
+{
+	char buf[40];
+
+	if (!isfinite(v))
+		return NULL; /* json-c writes a NULL member as null */
+	candor__format_double(buf, sizeof(buf), v);
+	return json_object_new_double_s(v, buf);
+}
+
+static json_object *jarr(const double *v, size_t n, size_t stride)
+{
+	json_object *a = json_object_new_array_ext((int)n);
+
+	for (size_t i = 0; a && i < n; i++)
+		json_object_array_add(a, jd(v[i * stride]));
+	return a;
+}
+
+static void add(json_object *o, const char *key, json_object *v)
+{
+	json_object_object_add(o, key, v);
+}
+
+static void sha256_hex(char out[65], const char *data, size_t len)
+{
+	struct sha256_ctx ctx;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	static const char hex[] = "0123456789abcdef";
+
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)data);
+	sha256_digest(&ctx, SHA256_DIGEST_SIZE, d);
+	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+/* ===== the manifest ====================================================== */
+
+static candor_status manifest(json_object **out, const candor_audit_options *o, size_t nrows,
+                              size_t nexpl, const candor_model *model)
+{
+	json_object *m = json_object_new_object(), *files = json_object_new_array(), *sens;
+	static const char *const types[] = {"?", "linear", "logistic", "xgboost", "command", "plugin"};
+	const int mt = (int)candor_model_type_of(model);
+	const struct {
+		const char *role, *path, *text;
+	} inputs[] = {{"data", o->data_path, NULL},
+	              {"model", o->model_path, o->model_text},
+	              {"policy", o->policy_path, NULL}};
+
+	if (!m || !files)
+		goto oom;
+	add(m, "candor_version", json_object_new_string(candor_version()));
+	add(m, "command_line", json_object_new_string(o->command_line ? o->command_line : ""));
+	add(m, "seed", json_object_new_uint64(o->seed));
+	add(m, "threads", json_object_new_int(o->threads));
+	add(m, "time", json_object_new_string(o->time ? o->time : "unknown"));
+	add(m, "rows", json_object_new_uint64(nrows));
+	add(m, "explained_rows", json_object_new_uint64(nexpl));
+	add(m, "label", json_object_new_string(o->label));
+	add(m, "model_type", json_object_new_string(mt >= 1 && mt <= 5 ? types[mt] : "?"));
+	sens = json_object_new_array();
+	for (size_t a = 0; sens && a < o->nsensitive; a++)
+		json_object_array_add(sens, json_object_new_string(o->sensitive[a]));
+	add(m, "sensitive", sens);
+	for (size_t i = 0; i < 3; i++) {
+		json_object *f;
+		char hex[65];
+
+		if (!inputs[i].path && !inputs[i].text)
+			continue;
+		f = json_object_new_object();
+		if (!f)
+			goto oom;
+		add(f, "role", json_object_new_string(inputs[i].role));
+		add(f, "path", json_object_new_string(inputs[i].path ? inputs[i].path : "(in memory)"));
+		if (inputs[i].path) {
+			candor_status st = candor_sha256_file(hex, inputs[i].path);
+			if (st) {
+				json_object_put(f);
+				json_object_put(files);
+				json_object_put(m);
+				return st;
+			}
+		} else {
+			sha256_hex(hex, inputs[i].text, strlen(inputs[i].text));
+		}
+		add(f, "sha256", json_object_new_string(hex));
+		json_object_array_add(files, f);
+	}
+	if (o->data_note) {
+		json_object *f = json_object_new_object();
+		add(f, "role", json_object_new_string("data"));
+		add(f, "path", json_object_new_string(o->data_note));
+		add(f, "sha256", NULL);
+		json_object_array_add(files, f);
+	}
+	add(m, "files", files);
+	*out = m;
+	return CANDOR_OK;
+oom:
+	json_object_put(m);
+	json_object_put(files);
+	return candor__oom();
+}
+
+/* ===== explanations ====================================================== */
+
+/* SHAP values of rows `x` (n x M): linear, tree or kernel by model type. */
+static candor_status shap(candor_explanation **out, candor_model *model, const double *x, size_t n,
+                          const double *bgx, size_t nbg, const uint64_t *ids,
+                          const candor_audit_options *o, const char **method)
+{
+	const size_t m = candor_model_nfeatures(model);
+	const candor_model_type t = candor_model_type_of(model);
+	candor_status st;
+
+	if (t == CANDOR_MODEL_XGBOOST) {
+		candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
+		size_t cnt;
+		double *phi;
+
+		if (candor__mul_overflow(n, m + 1, &cnt))
+			return candor__oom();
+		phi = candor__mallocarray(cnt, sizeof(*phi));
+		if (!phi)
+			return CANDOR_ENOMEM;
+		to.threads = o->threads;
+		st = candor_treeshap(model, x, n, phi, &to);
+		if (st == CANDOR_OK)
+			st = candor_explanation_from_contribs(out, model, phi, n, ids);
+		candor__free(phi);
+		*method = "tree";
+		return st;
+	}
+	candor_background *bg = NULL;
+	candor_explain_options eo = CANDOR_EXPLAIN_OPTIONS_INIT;
+	st = candor_background_sample(&bg, bgx, nbg, m, 100, o->seed);
+	if (st)
+		return st;
+	eo.seed = o->seed;
+	eo.threads = o->threads;
+	eo.row_ids = ids;
+	if (t == CANDOR_MODEL_LINEAR || t == CANDOR_MODEL_LOGISTIC) {
+		eo.method = CANDOR_METHOD_LINEAR;
+		/* a logistic model is linear in its log-odds: explain those */
+		if (candor_model_output_kind(model) == CANDOR_OUTPUT_PROBABILITY)
+			eo.link = CANDOR_LINK_LOGIT;
+		*method = "linear";
+	} else {
+		eo.method = CANDOR_METHOD_KERNEL;
+		*method = "kernel";
+	}
+	st = candor_explain(out, model, x, n, bg, &eo);
+	candor_background_free(bg);
+	return st;
+}
+
+static candor_status lime(candor_explanation **out, candor_model *model, const double *x, size_t n,
+                          const double *bgx, size_t nbg, const uint64_t *ids,
+                          const candor_audit_options *o)
+{
+	candor_background *bg = NULL;
+	candor_explain_options eo = CANDOR_EXPLAIN_OPTIONS_INIT;
+	candor_status st;
+
+	st = candor_background_sample(&bg, bgx, nbg, candor_model_nfeatures(model), 2000, o->seed);
+	if (st)
+		return st;
+	eo.method = CANDOR_METHOD_LIME;
+	eo.seed = o->seed;
+	eo.threads = o->threads;
+	eo.row_ids = ids;
+	eo.lime_selection = CANDOR_LIME_SELECT_NONE;
+	st = candor_explain(out, model, x, n, bg, &eo);
+	candor_background_free(bg);
+	return st;
+}
+
+typedef struct drv {
+	double d;
+	size_t j;
+} drv;
+
+static int drv_cmp(const void *pa, const void *pb)
+{
+	const drv *a = pa, *b = pb;
+	const double x = fabs(a->d), y = fabs(b->d);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return a->j < b->j ? -1 : a->j > b->j;
+}
+
+/* Which features drive the gap in model output between each group of each
+ * attribute and its reference: the difference of the groups' mean SHAP
+ * values, largest |difference| first. */
+static candor_status drivers(json_object *out, const candor_explanation *e, const candor_table *t,
+                             const size_t *rows, const candor_fairness_view *fv)
+{
+	const size_t n = candor_explanation_nrows(e), m = candor_explanation_nfeatures(e);
+	candor_status st = CANDOR_OK;
+
+	for (size_t a = 0; a < fv->nattributes && st == CANDOR_OK; a++) {
+		const candor_fairness_attr_result *ar = &fv->attributes[a];
+		size_t col, ng;
+		int32_t *codes = NULL, refc;
+		double *means = NULL;
+		size_t *counts = NULL;
+		drv *d = NULL;
+
+		if (ar->is_intersection || candor_table_find(t, ar->name, &col) != CANDOR_OK ||
+		    candor_table_coltype(t, col) != CANDOR_COL_CATEGORICAL) {
+			candor__error_reset();
+			continue;
+		}
+		ng = candor_table_nlevels(t, col);
+		refc = candor_table_level_code(t, col, fv->groups[ar->reference].name);
+		codes = candor__mallocarray(n ? n : 1, sizeof(*codes));
+		means = candor__mallocarray((ng ? ng : 1) * (m ? m : 1), sizeof(*means));
+		counts = candor__mallocarray(ng ? ng : 1, sizeof(*counts));
+		d = candor__mallocarray(m ? m : 1, sizeof(*d));
+		if (!codes || !means || !counts || !d) {
+			st = CANDOR_ENOMEM;
+			goto next;
+		}
+		for (size_t i = 0; i < n; i++)
+			codes[i] = candor_table_codes(t, col)[rows[i]];
+		st = candor_explanation_group_means(e, 0, codes, ng, means, counts);
+		if (st || refc < 0 || counts[refc] == 0)
+			goto next;
+		for (size_t g = 0; g < ng; g++) {
+			json_object *o, *fs;
+			if ((int32_t)g == refc || counts[g] == 0)
+				continue;
+			for (size_t j = 0; j < m; j++)
+				d[j] = (drv){means[g * m + j] - means[(size_t)refc * m + j], j};
+			qsort(d, m, sizeof(*d), drv_cmp);
+			o = json_object_new_object();
+			fs = json_object_new_array();
+			if (!o || !fs) {
+				json_object_put(o);
+				json_object_put(fs);
+				st = candor__oom();
+				goto next;
+			}
+			add(o, "attribute", json_object_new_string(ar->name));
+			add(o, "group", json_object_new_string(candor_table_level(t, col, (int32_t)g)));
+			add(o, "reference", json_object_new_string(candor_table_level(t, col, refc)));
+			add(o, "n_group", json_object_new_uint64(counts[g]));
+			add(o, "n_reference", json_object_new_uint64(counts[refc]));
+			for (size_t k = 0; k < m; k++) {
+				json_object *f = json_object_new_object();
+				const size_t j = d[k].j;
+				add(f, "feature", json_object_new_string(candor_explanation_feature(e, j)));
+				add(f, "mean_group", jd(means[g * m + j]));
+				add(f, "mean_reference", jd(means[(size_t)refc * m + j]));
+				add(f, "difference", jd(d[k].d));
+				json_object_array_add(fs, f);
+			}
+			add(o, "features", fs);
+			json_object_array_add(out, o);
+		}
+	next:
+		candor__free(codes);
+		candor__free(means);
+		candor__free(counts);
+		candor__free(d);
+	}
+	return st;
+}
+
+static json_object *matrix(const double *v, size_t n, size_t m)
+{
+	json_object *a = json_object_new_array_ext((int)n);
+
+	for (size_t i = 0; a && i < n; i++)
+		json_object_array_add(a, jarr(v + i * m, m, 1));
+	return a;
+}
+
+static candor_status explanations(json_object **out, candor_model *model, const double *x,
+                                  size_t nrows, const candor_table *t,
+                                  const candor_fairness_view *fv, const candor_audit_options *o)
+{
+	const size_t m = candor_model_nfeatures(model);
+	size_t ne = o->explain_rows ? o->explain_rows : 200;
+	size_t nl = o->lime_rows ? o->lime_rows : 3;
+	size_t *rows = NULL;
+	uint64_t *ids = NULL;
+	double *xe = NULL, *imp = NULL;
+	candor_explanation *e = NULL, *le = NULL;
+	json_object *ex = NULL, *lj, *dj;
+	const char *method = "?";
+	candor_status st;
+
+	if (ne > nrows)
+		ne = nrows;
+	if (nl > ne)
+		nl = ne;
+	rows = candor__mallocarray(ne, sizeof(*rows));
+	ids = candor__mallocarray(ne, sizeof(*ids));
+	xe = candor__mallocarray(ne * m, sizeof(*xe));
+	imp = candor__mallocarray(m, sizeof(*imp));
+	if (!rows || !ids || !xe || !imp) {
+		st = CANDOR_ENOMEM;
+		goto out;
+	}
+	/* an even spread over the data, the same for every run */
+	for (size_t i = 0; i < ne; i++) {
+		rows[i] = (size_t)((uint64_t)i * nrows / ne);
+		ids[i] = rows[i];
+		memcpy(xe + i * m, x + rows[i] * m, m * sizeof(*xe));
+	}
+	st = shap(&e, model, xe, ne, x, nrows, ids, o, &method);
+	if (st)
+		goto out;
+	st = candor_explanation_importance(e, 0, imp);
+	if (st)
+		goto out;
+	ex = json_object_new_object();
+	if (!ex) {
+		st = candor__oom();
+		goto out;
+	}
+	const candor_link link = candor_explanation_link(e);
+	const bool margin = candor_model_output_kind(model) == CANDOR_OUTPUT_MARGIN ||
+	                    link == CANDOR_LINK_LOGIT;
+	add(ex, "method", json_object_new_string(method));
+	add(ex, "link", json_object_new_string(link == CANDOR_LINK_LOGIT ? "logit" : "identity"));
+	add(ex, "output", json_object_new_string(margin ? "margin (log-odds)" : "model output"));
+	json_object *fs = json_object_new_array();
+	for (size_t j = 0; j < m; j++)
+		json_object_array_add(fs, json_object_new_string(candor_model_feature(model, j)));
+	add(ex, "features", fs);
+	json_object *rj = json_object_new_array();
+	for (size_t i = 0; i < ne; i++)
+		json_object_array_add(rj, json_object_new_uint64(ids[i]));
+	add(ex, "rows", rj);
+	add(ex, "values", matrix(xe, ne, m));
+	add(ex, "shap", matrix(candor_explanation_values(e), ne, m));
+	add(ex, "base_value", jarr(candor_explanation_base(e), ne, 1));
+	add(ex, "prediction", jarr(candor_explanation_prediction(e), ne, 1));
+	add(ex, "importance", jarr(imp, m, 1));
+	/* LIME on the first rows explained */
+	if (nl) {
+		st = lime(&le, model, xe, nl, x, nrows, ids, o);
+		if (st)
+			goto out;
+		lj = json_object_new_object();
+		json_object *lr = json_object_new_array();
+		for (size_t i = 0; i < nl; i++)
+			json_object_array_add(lr, json_object_new_uint64(ids[i]));
+		add(lj, "rows", lr);
+		add(lj, "weights", matrix(candor_explanation_values(le), nl, m));
+		add(lj, "intercept", jarr(candor_explanation_base(le), nl, 1));
+		add(lj, "local_prediction", jarr(candor_explanation_local_prediction(le), nl, 1));
+		add(lj, "prediction", jarr(candor_explanation_prediction(le), nl, 1));
+		add(lj, "score", jarr(candor_explanation_score(le), nl, 1));
+		add(ex, "lime", lj);
+	}
+	dj = json_object_new_array();
+	if (!dj) {
+		st = candor__oom();
+		goto out;
+	}
+	add(ex, "group_drivers", dj);
+	st = drivers(dj, e, t, rows, fv);
+out:
+	if (st) {
+		json_object_put(ex);
+		ex = NULL;
+	}
+	*out = ex;
+	candor_explanation_free(e);
+	candor_explanation_free(le);
+	candor__free(rows);
+	candor__free(ids);
+	candor__free(xe);
+	candor__free(imp);
+	return st;
+}
+
+/* ===== the audit ========================================================= */
+
+candor_status candor__doc_adopt(candor_audit_doc **out, json_object *root);
+
+candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
+                               candor_model *model, const candor_audit_options *opts)
+{
+	const size_t n = data ? candor_table_nrows(data) : 0;
+	const size_t m = model ? candor_model_nfeatures(model) : 0;
+	size_t *cols = NULL, *keep = NULL, nkeep = 0, lab;
+	double *x = NULL, *score = NULL, *pred = NULL;
+	candor_table *ft = NULL;
+	candor_fairness_acc *acc = NULL;
+	candor_fairness_result *res = NULL;
+	json_object *root = NULL, *man = NULL, *fair = NULL, *ex = NULL;
+	char *fjson = NULL;
+	size_t flen = 0;
+	candor_status st;
+
+	if (!out || !data || !model || !opts)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit: missing argument");
+	*out = NULL;
+	if (opts->version != CANDOR_AUDIT_OPTIONS_VERSION)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit options: version %u is not %u",
+		                     opts->version, CANDOR_AUDIT_OPTIONS_VERSION);
+	if (!opts->label || !opts->sensitive || opts->nsensitive == 0)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit: need a label and at least one sensitive attribute");
+	if (n == 0)
+		return candor__error(CANDOR_EINVAL, opts->data_path, 0, 0, "audit: the data has no rows");
+	if (candor_model_noutputs(model) != 1)
+		return candor__error(CANDOR_EUNSUPPORTED, opts->model_path, 0, 0,
+		                     "audit: the model has %zu outputs; only binary classifiers (1 output) can be audited",
+		                     candor_model_noutputs(model));
+	if (candor_model_output_kind(model) == CANDOR_OUTPUT_VALUE)
+		return candor__error(CANDOR_EUNSUPPORTED, opts->model_path, 0, 0,
+		                     "audit: the model is a regression; audits need a classifier");
+
+	/* 1. every row through the model */
+	cols = candor__mallocarray(m, sizeof(*cols));
+	x = candor__mallocarray(n * m, sizeof(*x));
+	score = candor__mallocarray(n, sizeof(*score));
+	pred = candor__mallocarray(n, sizeof(*pred));
+	keep = candor__mallocarray(opts->nsensitive + 1, sizeof(*keep));
+	if (!cols || !x || !score || !pred || !keep) {
+		st = CANDOR_ENOMEM;
+		goto out;
+	}
+	st = candor_model_bind(model, data, cols);
+	if (st)
+		goto out;
+	st = candor_table_matrix(x, data, cols, m);
+	if (st == CANDOR_OK)
+		st = candor_model_predict(model, x, n, score);
+	if (st)
+		goto out;
+	const double thr = opts->threshold > 0 ? opts->threshold : 0.5;
+	for (size_t i = 0; i < n; i++) {
+		double p = score[i];
+		if (candor_model_output_kind(model) == CANDOR_OUTPUT_MARGIN)
+			p = 1 / (1 + exp(-p));
+		if (!isfinite(p)) {
+			st = candor__error(CANDOR_EDOMAIN, opts->data_path, i + 2, 0,
+			                   "audit: the model's output for row %zu is not a number", i + 1);
+			goto out;
+		}
+		score[i] = fmin(1, fmax(0, p));
+		pred[i] = score[i] >= thr;
+	}
+
+	/* 2. fairness of those decisions: a table of label, sensitive columns,
+	 * and the model's decisions and scores */
+	st = candor_table_find(data, opts->label, &lab);
+	if (st)
+		goto out;
+	keep[nkeep++] = lab;
+	for (size_t a = 0; a < opts->nsensitive; a++) {
+		st = candor_table_find(data, opts->sensitive[a], &keep[nkeep]);
+		if (st)
+			goto out;
+		nkeep++;
+	}
+	st = candor_table_select(&ft, data, keep, nkeep);
+	if (st == CANDOR_OK)
+		st = candor_table_add_numeric(ft, "candor.pred", pred, n);
+	if (st == CANDOR_OK)
+		st = candor_table_add_numeric(ft, "candor.score", score, n);
+	if (st)
+		goto out;
+	candor_fairness_columns fc = CANDOR_FAIRNESS_COLUMNS_INIT;
+	fc.label = opts->label;
+	fc.pred = "candor.pred";
+	fc.score = "candor.score";
+	fc.sensitive = opts->sensitive;
+	fc.nsensitive = opts->nsensitive;
+	fc.favorable = opts->favorable;
+	fc.source = opts->data_path;
+	fc.threads = opts->threads;
+	st = candor_fairness_acc_from_table(&acc, ft, &fc);
+	if (st)
+		goto out;
+	candor_fairness_options fo = CANDOR_FAIRNESS_OPTIONS_INIT;
+	fo.seed = opts->seed;
+	fo.threads = opts->threads;
+	fo.policy = opts->policy;
+	st = candor_fairness_compute(&res, acc, &fo);
+	if (st == CANDOR_OK)
+		st = candor_fairness_result_json(res, &fjson, &flen);
+	if (st)
+		goto out;
+	fair = json_tokener_parse(fjson);
+	if (!fair) {
+		st = candor__error(CANDOR_EINTERNAL, NULL, 0, 0, "audit: the fairness JSON does not parse");
+		goto out;
+	}
+
+	/* 3. explanations, 4. manifest */
+	st = explanations(&ex, model, x, n, data, candor_fairness_result_view(res), opts);
+	if (st == CANDOR_OK)
+		st = manifest(&man, opts, n, candor__jlen(candor__jget(ex, "rows")), model);
+	if (st)
+		goto out;
+	root = json_object_new_object();
+	if (!root) {
+		st = candor__oom();
+		goto out;
+	}
+	add(root, "candor_version", json_object_new_string(candor_version()));
+	add(root, "kind", json_object_new_string("candor-audit"));
+	add(root, "verdict", json_object_new_string(candor_fairness_result_view(res)->pass ? "pass" : "fail"));
+	add(root, "manifest", man);
+	add(root, "fairness", fair);
+	add(root, "explanations", ex);
+	man = fair = ex = NULL;
+	st = candor__doc_adopt(out, root);
+	root = NULL;
+out:
+	json_object_put(root);
+	json_object_put(man);
+	json_object_put(fair);
+	json_object_put(ex);
+	free(fjson);
+	candor_fairness_result_free(res);
+	candor_fairness_acc_free(acc);
+	candor_table_free(ft);
+	candor__free(cols);
+	candor__free(keep);
+	candor__free(x);
+	candor__free(score);
+	candor__free(pred);
+	return st;
+}
