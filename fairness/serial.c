@@ -183,16 +183,20 @@ static bool get_varint(rbuf *r, uint64_t *out)
 	return false;
 }
 
-static bool get_str(rbuf *r, char **out)
+/* A length-prefixed string: CANDOR_OK, CANDOR_EPARSE (bad; nothing set) or
+ * CANDOR_ENOMEM. */
+static candor_status get_str(rbuf *r, char **out)
 {
 	uint64_t n;
 
 	if (!get_varint(r, &n) || n == 0 || n > r->n - r->off || n > 65535 ||
 	    memchr(r->p + r->off, 0, (size_t)n))
-		return false;
+		return CANDOR_EPARSE;
 	*out = candor__strndup((const char *)r->p + r->off, (size_t)n);
+	if (!*out)
+		return CANDOR_ENOMEM;
 	r->off += (size_t)n;
-	return *out != NULL;
+	return CANDOR_OK;
 }
 
 static uint64_t get_u64le(const uint8_t *p)
@@ -255,8 +259,9 @@ candor_status candor_fairness_acc_deserialize(candor_fairness_acc **out, const u
 			goto done;
 		}
 		strs = grown;
-		if (!get_str(&r, &strs[nstrs])) {
-			st = bad(&r, "bad attribute name");
+		if ((st = get_str(&r, &strs[nstrs])) != CANDOR_OK) {
+			if (st != CANDOR_ENOMEM)
+				st = bad(&r, "bad attribute name");
 			goto done;
 		}
 		attrs[a].name = strs[nstrs++];
@@ -274,8 +279,9 @@ candor_status candor_fairness_acc_deserialize(candor_fairness_acc **out, const u
 		attrs[a].levels = (const char *const *)(strs + nstrs);
 		attrs[a].nlevels = (size_t)nl;
 		for (uint64_t l = 0; l < nl; l++) {
-			if (!get_str(&r, &strs[nstrs])) {
-				st = bad(&r, "bad level name");
+			if ((st = get_str(&r, &strs[nstrs])) != CANDOR_OK) {
+				if (st != CANDOR_ENOMEM)
+					st = bad(&r, "bad level name");
 				goto done;
 			}
 			nstrs++;

@@ -1,9 +1,9 @@
 /*
  * text.c - a result as a readable table (the `candor fairness` stdout).
  *
- * Numbers go through candor__format_double-free fixed formats ("%.3f"),
- * which are locale dependent in principle; the CLI runs in the C locale for
- * LC_NUMERIC, and the table is for people, not for parsing (the JSON is).
+ * Numbers are printed with "%.3f": that follows LC_NUMERIC, which the CLI
+ * leaves at "C"; the table is for people, the JSON is for programs.
+ * Undefined values print as "-".
  */
 #include <string.h>
 
@@ -12,9 +12,9 @@
 static void cell(FILE *f, const candor_fairness_value *v)
 {
 	if (isnan(v->value))
-		fprintf(f, " %8s", "-");
+		fprintf(f, " %9s", "-");
 	else
-		fprintf(f, " %8.3f", v->value);
+		fprintf(f, " %9.3f", v->value);
 }
 
 static const int shown[] = {
@@ -24,11 +24,14 @@ static const int shown[] = {
 
 static void header(FILE *f, const candor_fairness_view *v)
 {
+	static const char *const short_names[] = {"selection", "base_rate", "tpr", "fpr", "ppv",
+	                                          "accuracy", "f1"};
+
 	fprintf(f, "%-24s %9s", "group", "n");
 	for (size_t i = 0; i < sizeof(shown) / sizeof(shown[0]); i++)
-		fprintf(f, " %8s", candor_fairness_metric_name((candor_fairness_metric)shown[i]));
+		fprintf(f, " %9s", short_names[i]);
 	if (v->has_scores)
-		fprintf(f, " %8s", "auc");
+		fprintf(f, " %9s", "auc");
 	fputc('\n', f);
 }
 
@@ -53,7 +56,9 @@ candor_status candor_fairness_result_write_text(const candor_fairness_result *re
 	if (!result || !f)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
 	v = &result->view;
-	fprintf(f, "rows: %llu   intervals: %s   min group size: %zu\n\n",
+	fprintf(f, "rows: %llu   intervals: %s   min group size: %zu\n"
+	        "selection = selection_rate; (ref) = reference group; (small) = fewer "
+	        "rows than the minimum\n\n",
 	        (unsigned long long)v->n,
 	        v->ci == CANDOR_FAIRNESS_CI_BOOTSTRAP ? "bootstrap"
 	        : v->ci == CANDOR_FAIRNESS_CI_NONE ? "none" : "wilson",
@@ -70,20 +75,18 @@ candor_status candor_fairness_result_write_text(const candor_fairness_result *re
 		fputc('\n', f);
 		for (size_t g = A->first_group; g < A->first_group + A->ngroups; g++)
 			row(f, v, &v->groups[g]);
-		fprintf(f, "  summary:");
 		for (int s = 0; s < CANDOR_FS_COUNT; s++) {
 			const candor_fairness_value *x = &A->summary[s];
+			const char *nm = candor_fairness_summary_name((candor_fairness_summary_metric)s);
 
-			if (s == CANDOR_FS_THEIL_INDEX)
-				fprintf(f, "\n          ");
+			fprintf(f, "%s%-30s", s % 2 ? "  " : "  ", nm);
 			if (isnan(x->value))
-				fprintf(f, " %s=-", candor_fairness_summary_name((candor_fairness_summary_metric)s));
+				fprintf(f, " %8s", "-");
 			else
-				fprintf(f, " %s=%.3f",
-				        candor_fairness_summary_name((candor_fairness_summary_metric)s),
-				        x->value);
+				fprintf(f, " %8.3f", x->value);
+			if (s % 2 || s == CANDOR_FS_COUNT - 1)
+				fputc('\n', f);
 		}
-		fputc('\n', f);
 	}
 	if (v->nchecks) {
 		fprintf(f, "\nchecks:\n");

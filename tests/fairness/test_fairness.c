@@ -1046,6 +1046,102 @@ static void test_synth_planted_rates(void **state)
 	candor_table_free(t);
 }
 
+/* fail_only_if_ci_outside: B's tpr difference 8/23 - .75 = -.40 is beyond
+ * 0.3 on the estimate; its Newcombe interval is about [-.60, -.17], which
+ * reaches inside [-.3, .3], so the interval mode passes. */
+static void test_policy_interval_mode(void **state)
+{
+	(void)state;
+	rowset r = make_rows(fixture, 2);
+	candor_fairness_acc *acc = make_acc(&r, 2, false, false);
+	candor_fairness_policy *p = NULL;
+	candor_fairness_result *res = NULL;
+	candor_fairness_options o = CANDOR_FAIRNESS_OPTIONS_INIT;
+	const char *est = "[{\"metric\": \"tpr\", \"max_difference\": 0.3}]";
+	const char *ci = "{\"fail_only_if_ci_outside\": true, \"checks\": "
+	                 "[{\"metric\": \"tpr\", \"max_difference\": 0.3}, "
+	                 "{\"metric\": \"tpr\", \"max_difference\": 0.1}]}";
+	const candor_fairness_view *v;
+
+	assert_int_equal(candor_fairness_policy_parse(&p, est, strlen(est), "p"), CANDOR_OK);
+	o.policy = p;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_OK);
+	v = candor_fairness_result_view(res);
+	assert_int_equal(v->nchecks, 1);
+	assert_false(v->checks[0].pass);
+	assert_true(v->checks[0].value.lo < -0.3 && v->checks[0].value.hi > -0.3);
+	candor_fairness_result_free(res);
+	candor_fairness_policy_free(p);
+	assert_int_equal(candor_fairness_policy_parse(&p, ci, strlen(ci), "p"), CANDOR_OK);
+	o.policy = p;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_OK);
+	v = candor_fairness_result_view(res);
+	assert_true(v->checks[0].pass);   /* interval reaches -0.3 */
+	assert_false(v->checks[1].pass);  /* interval entirely below -0.1 */
+	assert_false(v->pass);
+	candor_fairness_result_free(res);
+	candor_fairness_policy_free(p);
+	candor_fairness_acc_free(acc);
+	rowset_free(&r);
+}
+
+/* Out of memory anywhere: fail the n-th allocation for n = 0, 1, ...: every
+ * call returns CANDOR_ENOMEM or succeeds, and ASan/LSan see no leak. */
+static void test_failalloc(void **state)
+{
+	(void)state;
+	rowset r = make_rows(fixture, 4);
+	const char *pol = "[{\"metric\": \"tpr\", \"max_difference\": 0.3}]";
+	size_t ok_runs = 0;
+
+	for (long n = 0; n < 400 && ok_runs < 3; n++) {
+		candor_fairness_attribute at[2] = {{"g", lv_abcd, 4}, {"h", lv_xy, 2}};
+		const int32_t *groups[2] = {r.g0, r.g1};
+		candor_fairness_rows rows = {r.n, r.label, r.pred, r.score, groups};
+		candor_fairness_acc *acc = NULL, *back = NULL;
+		candor_fairness_policy *p = NULL;
+		candor_fairness_result *res = NULL;
+		candor_fairness_options o = CANDOR_FAIRNESS_OPTIONS_INIT;
+		uint8_t *buf = NULL;
+		char *js = NULL;
+		size_t len;
+		candor_status st;
+
+		o.intersect = true;
+		o.ci = CANDOR_FAIRNESS_CI_BOOTSTRAP;
+		o.bootstrap = 20;
+		o.threads = 1;
+		candor__failalloc_arm(n);
+		st = candor_fairness_acc_new(&acc, at, 2, true);
+		if (st == CANDOR_OK)
+			st = candor_fairness_acc_add(acc, &rows);
+		if (st == CANDOR_OK)
+			st = candor_fairness_acc_serialize(acc, &buf, &len);
+		if (st == CANDOR_OK)
+			st = candor_fairness_acc_deserialize(&back, buf, len);
+		if (st == CANDOR_OK)
+			st = candor_fairness_policy_parse(&p, pol, strlen(pol), "p");
+		o.policy = p;
+		if (st == CANDOR_OK)
+			st = candor_fairness_compute(&res, back, &o);
+		if (st == CANDOR_OK)
+			st = candor_fairness_result_json(res, &js, &len);
+		candor__failalloc_arm(-1);
+		if (st == CANDOR_OK)
+			ok_runs++;
+		else
+			assert_int_equal(st, CANDOR_ENOMEM);
+		free(js);
+		free(buf);
+		candor_fairness_result_free(res);
+		candor_fairness_policy_free(p);
+		candor_fairness_acc_free(back);
+		candor_fairness_acc_free(acc);
+	}
+	assert_true(ok_runs > 0);
+	rowset_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1065,6 +1161,8 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_large_chunked),
 		cmocka_unit_test(test_synth_planted_rates),
+		cmocka_unit_test(test_policy_interval_mode),
+		cmocka_unit_test(test_failalloc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
