@@ -16,7 +16,7 @@ enum {
 	OPT_MODEL = 1000, OPT_MODEL_CMD, OPT_DATA, OPT_FEATURES, OPT_ROWS, OPT_METHOD,
 	OPT_BACKGROUND, OPT_BACKGROUND_SIZE, OPT_SUMMARIZE, OPT_NSAMPLES, OPT_LINK, OPT_SEED,
 	OPT_THREADS, OPT_OUT, OPT_JSON, OPT_TARGET_SE, OPT_TIMEOUT, OPT_LIME_SAMPLING,
-	OPT_LIME_SELECTION, OPT_LIME_FEATURES, OPT_KERNEL_WIDTH, OPT_INTERACTIONS
+	OPT_LIME_SELECTION, OPT_LIME_FEATURES, OPT_KERNEL_WIDTH, OPT_MODEL_BATCH, OPT_INTERACTIONS
 };
 
 static const cli_option options[] = {
@@ -38,6 +38,7 @@ static const cli_option options[] = {
 	{"threads", OPT_THREADS, "T", "threads (default: all cores)"},
 	{"target-stderr", OPT_TARGET_SE, "E", "kernel: stop sampling a row once every SE <= E"},
 	{"model-timeout", OPT_TIMEOUT, "SEC", "--model-cmd: give up after SEC s without progress (60)"},
+	{"model-batch", OPT_MODEL_BATCH, "N", "--model-cmd: rows per request (default 65536)"},
 	{"lime-sampling", OPT_LIME_SAMPLING, "HOW", "quartile (default) or continuous"},
 	{"lime-selection", OPT_LIME_SELECTION, "HOW", "auto|none|highest|forward|lasso (default auto)"},
 	{"lime-features", OPT_LIME_FEATURES, "N", "features kept by the selection (default 10)"},
@@ -53,7 +54,7 @@ typedef struct args {
 	const char *model, *model_cmd, *data, *features, *rows, *method, *background;
 	const char *summarize, *link, *out, *json, *lime_sampling, *lime_selection;
 	const char *interactions;
-	size_t background_size, nsamples, lime_features;
+	size_t background_size, nsamples, lime_features, model_batch;
 	bool have_background_size;
 	uint64_t seed, threads;
 	double target_se, timeout, kernel_width;
@@ -215,6 +216,10 @@ static int parse(cli_parser *p, int argc, char **argv, args *a)
 			if (!cli_parse_double(p, "model-timeout", arg, &a->timeout))
 				return CLI_EXIT_USAGE;
 			break;
+		case OPT_MODEL_BATCH:
+			if (!cli_parse_size(p, "model-batch", arg, &a->model_batch))
+				return CLI_EXIT_USAGE;
+			break;
 		case OPT_LIME_SAMPLING: a->lime_sampling = arg; break;
 		case OPT_LIME_SELECTION: a->lime_selection = arg; break;
 		case OPT_LIME_FEATURES:
@@ -328,6 +333,7 @@ int cmd_explain(int argc, char **argv)
 		size_t nf = 0;
 
 		co.timeout = a.timeout;
+		co.max_batch = a.model_batch;
 		if (a.features) {
 			feats = cli_split(a.features, ',', &nf);
 		} else {

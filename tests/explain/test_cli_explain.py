@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""test_cli_explain.py - `candor explain` end to end (DESIGN.md contract):
+the CSV header and row ids, efficiency of the written numbers, identical
+output for 1 and 2 threads, the JSON, and every bad-input case of the
+issue: a file that is not a model, data lacking a model feature, a model
+command that crashes or stalls, a budget too small for the method. Each
+bad case must exit 2 with a clear message and leave no output file.
+Oracle for linear SHAP: coef / scale * (x - mean of the background), from the
+model JSON's own numbers and the data, computed here in plain Python.
+"""
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+CANDOR = os.environ["CANDOR_BIN"]
+SRC = os.environ["CANDOR_SOURCE_ROOT"]
+PY = os.environ.get("PYTHON", "/usr/bin/python3")
+MODEL = os.path.join(SRC, "datasets", "credit_model.json")
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(args, timeout=120):
+    t0 = time.time()
+    p = subprocess.run([CANDOR, "explain"] + args, capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stderr, time.time() - t0
+
+
+def read(path):
+    with open(path, newline="") as f:
+        r = csv.reader(f)
+        return next(r), [row for row in r]
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="candor-explain-")
+    data = os.path.join(tmp, "credit.csv")
+    subprocess.run([CANDOR, "datasets", "synth", "--kind", "credit", "--rows", "300",
+                    "--seed", "7", "--out", data], check=True)
+    model = json.load(open(MODEL))
+    feats = model["features"]
+    hdr, rows = read(data)
+
+    # --- linear SHAP: the contract and the closed form -----------------------
+    out = os.path.join(tmp, "lin.csv")
+    rc, err, _ = run(["--model", MODEL, "--data", data, "--method", "linear", "--rows", "10:20",
+                      "--background-size", "1000", "--out", out, "--json", out + ".json"])
+    check(rc == 0, "linear run exits 0 (%d: %s)" % (rc, err))
+    h, r = read(out)
+    check(h == ["row"] + feats + ["base_value", "prediction"], "SHAP CSV header %s" % h)
+    check([int(x[0]) for x in r] == list(range(10, 20)), "row ids follow --rows")
+    cols = [hdr.index(f) for f in feats]
+    mean = [sum(float(row[c]) for row in rows) / len(rows) for c in cols]
+    for x in r:
+        i = int(x[0])
+        vals = [float(v) for v in x[1:-2]]
+        check(abs(sum(vals) + float(x[-2]) - float(x[-1])) < 1e-9, "linear efficiency row %d" % i)
+        for j, f in enumerate(feats):
+            want = model["coef"][j] / model["scale"][j] * (float(rows[i][cols[j]]) - mean[j])
+            check(abs(vals[j] - want) < 1e-9, "linear SHAP row %d %s: %r vs %r" % (i, f, vals[j], want))
+    js = json.load(open(out + ".json"))
+    check(js["method"] == "linear" and js["features"] == feats and len(js["rows"]) == 10,
+          "JSON method/features/rows")
+
+    # --- kernel on 1 and 2 threads: identical bytes --------------------------
+    outs = []
+    for t in ("1", "2"):
+        o = os.path.join(tmp, "k%s.csv" % t)
+        rc, err, _ = run(["--model", MODEL, "--data", data, "--method", "kernel", "--rows", "0:12",
+                          "--nsamples", "40", "--link", "logit", "--seed", "3", "--threads", t,
+                          "--background-size", "30", "--summarize", "kmeans", "--out", o])
+        check(rc == 0, "kernel run exits 0 (%s)" % err)
+        outs.append(open(o, "rb").read())
+        h, r = read(o)
+        for x in r:
+            v = [float(s) for s in x[1:]]
+            check(abs(sum(v[:-1]) - v[-1]) < 1e-9, "kernel efficiency row %s" % x[0])
+    check(outs[0] == outs[1], "same numbers for --threads 1 and 2")
+
+    # --- LIME columns ----------------------------------------------------------
+    o = os.path.join(tmp, "lime.csv")
+    rc, err, _ = run(["--model", MODEL, "--data", data, "--method", "lime", "--rows", "0:3",
+                      "--nsamples", "500", "--out", o])
+    check(rc == 0, "lime run exits 0 (%s)" % err)
+    h, r = read(o)
+    check(h == ["row"] + feats + ["intercept", "local_prediction", "prediction", "score"],
+          "LIME CSV header %s" % h)
+
+    # --- bad input: exit 2, a clear message, nothing written -------------------
+    def bad(args, needle, what, max_seconds=60):
+        o = os.path.join(tmp, "bad.csv")
+        if os.path.exists(o):
+            os.remove(o)
+        rc, err, secs = run(args + ["--out", o])
+        check(rc == 2, "%s: exit 2, got %d (%s)" % (what, rc, err.strip()))
+        check(needle in err, "%s: message %r lacks %r" % (what, err.strip(), needle))
+        check(not os.path.exists(o), "%s: no output file" % what)
+        check(not [f for f in os.listdir(tmp) if ".tmp-" in f], "%s: no temporary left" % what)
+        check(secs < max_seconds, "%s: took %.1f s" % (what, secs))
+
+    bad(["--model", data, "--data", data], "not a model file", "a CSV as the model")
+    nofeat = os.path.join(tmp, "nofeat.csv")
+    with open(nofeat, "w", newline="") as f:
+        w = csv.writer(f)
+        drop = hdr.index("zip_score")
+        for row in [hdr] + rows:
+            w.writerow(row[:drop] + row[drop + 1:])
+    bad(["--model", MODEL, "--data", nofeat, "--method", "kernel"], "no column 'zip_score'",
+        "data lacking a model feature")
+    bad(["--model-cmd", "%s -c 'import sys; sys.exit(3)'" % PY, "--data", data,
+         "--features", "age,income_k"], "exited with status 3", "a model command that crashes")
+    fake = os.path.join(SRC, "tests", "models", "fake_model.py")
+    small = os.path.join(tmp, "small.csv")
+    with open(small, "w") as f:
+        f.write("num,cat\n1.5,x\n2.5,yy\n-1,x\n")
+    bad(["--model-cmd", "%s %s stall" % (PY, fake), "--data", small, "--features", "num,cat",
+         "--method", "kernel", "--model-timeout", "1"], "made no progress",
+        "a model command that stalls", max_seconds=20)
+    bad(["--model-cmd", "%s %s crash" % (PY, fake), "--data", small, "--features", "num,cat",
+         "--method", "exact"], "exited with status 3", "a model command that dies mid-run")
+    bad(["--model", MODEL, "--data", data, "--method", "kernel", "--nsamples", "5"],
+        "too small", "a kernel budget too small")
+    bad(["--model", MODEL, "--data", data, "--method", "permutation", "--nsamples", "5"],
+        "too small", "a permutation budget too small")
+
+    if failures:
+        print("%d failure(s)" % len(failures))
+        sys.exit(1)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
