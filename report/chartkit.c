@@ -17,6 +17,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 
 #include "report_int.h"
 
@@ -373,6 +374,14 @@ void candor__ck_hframe(ck_ctx *c, const char *const *labels, size_t k, candor_ch
 		candor__ck_text(c, xlabel, L->plot_x + L->plot_w / 2,
 		                L->plot_y + L->plot_h + c->fs * 1.9, 0.5, 0, 1, false, 0);
 	}
+}
+
+void candor_report_release_caches(void)
+{
+	/* the font map first: it holds cairo fonts and fontconfig patterns */
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
 }
 
 /* ===== rendering to files ================================================ */

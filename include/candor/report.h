@@ -194,6 +194,14 @@ CANDOR_API candor_status candor_chart_disparity(struct _cairo *cr, double width,
                                                 const candor_chart_options *opts,
                                                 candor_chart_layout *layout);
 
+/**
+ * Release the text caches that pango, cairo and fontconfig keep for the
+ * whole process, so that leak checkers see only real leaks. Call it at
+ * most once, at the end, when no thread is drawing any more; drawing
+ * afterwards is not supported. Programs that simply exit need not call it.
+ */
+CANDOR_API void candor_report_release_caches(void);
+
 /** File formats of candor_chart_render(). */
 typedef enum candor_chart_format {
 	CANDOR_CHART_PNG = 1, /**< width x height pixels, ARGB */
