@@ -98,13 +98,25 @@ static candor_status manifest(json_object **out, const candor_audit_options *o, 
 		json_object *f;
 		char hex[65];
 
+		if (i == 0 && o->data_note) {
+			/* data made in memory: say how; there is no file to hash */
+			f = json_object_new_object();
+			if (!f)
+				goto oom;
+			add(f, "role", json_object_new_string("data"));
+			add(f, "path", json_object_new_string(o->data_note));
+			add(f, "sha256", NULL);
+			json_object_array_add(files, f);
+			continue;
+		}
 		if (!inputs[i].path && !inputs[i].text)
 			continue;
 		f = json_object_new_object();
 		if (!f)
 			goto oom;
 		add(f, "role", json_object_new_string(inputs[i].role));
-		add(f, "path", json_object_new_string(inputs[i].path ? inputs[i].path : "(in memory)"));
+		add(f, "path", json_object_new_string(inputs[i].path ? inputs[i].path
+		                                                     : "(in memory; digest of its text)"));
 		if (inputs[i].path) {
 			candor_status st = candor_sha256_file(hex, inputs[i].path);
 			if (st) {
@@ -117,13 +129,6 @@ static candor_status manifest(json_object **out, const candor_audit_options *o, 
 			sha256_hex(hex, inputs[i].text, strlen(inputs[i].text));
 		}
 		add(f, "sha256", json_object_new_string(hex));
-		json_object_array_add(files, f);
-	}
-	if (o->data_note) {
-		json_object *f = json_object_new_object();
-		add(f, "role", json_object_new_string("data"));
-		add(f, "path", json_object_new_string(o->data_note));
-		add(f, "sha256", NULL);
 		json_object_array_add(files, f);
 	}
 	add(m, "files", files);

@@ -147,6 +147,19 @@ static void fmt_num(char *buf, size_t size, double v)
 
 /* ===== sections ========================================================== */
 
+/* The path of the manifest's input with this role, NULL if none. */
+static const char *file_path(json_object *man, const char *role)
+{
+	json_object *files = candor__jget(man, "files");
+
+	for (size_t i = 0; i < candor__jlen(files); i++) {
+		const char *r = candor__jstr(candor__jidx(files, i), "role");
+		if (r && strcmp(r, role) == 0)
+			return candor__jstr(candor__jidx(files, i), "path");
+	}
+	return NULL;
+}
+
 static void title_page(pdf *p)
 {
 	const bool ok = candor_audit_doc_passed(p->doc);
@@ -155,16 +168,11 @@ static void title_page(pdf *p)
 
 	p->y = 200;
 	para(p, "Fairness and explainability audit", 26, true, 0, 16, CK_BLACK);
-	candor__fmt(buf, sizeof(buf), "Model: %s (%s)",
-	            candor__jstr(candor__jidx(candor__jget(man, "files"), 1), "path")
-	                    ? candor__jstr(candor__jidx(candor__jget(man, "files"), 1), "path")
-	                    : "-",
+	const char *mpath = file_path(man, "model"), *dpath = file_path(man, "data");
+	candor__fmt(buf, sizeof(buf), "Model: %s (%s)", mpath ? mpath : "-",
 	            candor__jstr(man, "model_type") ? candor__jstr(man, "model_type") : "model");
 	para(p, buf, 12, false, 0, 4, (ck_rgb){0.25, 0.25, 0.25});
-	candor__fmt(buf, sizeof(buf), "Data: %s, %.0f rows",
-	            candor__jstr(candor__jidx(candor__jget(man, "files"), 0), "path")
-	                    ? candor__jstr(candor__jidx(candor__jget(man, "files"), 0), "path")
-	                    : "-",
+	candor__fmt(buf, sizeof(buf), "Data: %s; %.0f rows audited", dpath ? dpath : "-",
 	            candor__jnum(p->doc->fairness, "n"));
 	para(p, buf, 12, false, 0, 30, (ck_rgb){0.25, 0.25, 0.25});
 	/* the verdict, in a box that cannot be missed */
