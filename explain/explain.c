@@ -414,7 +414,10 @@ candor_status candor__coal_init(candor__coal *c, candor_model *model,
 		c->chunk = 1;
 	c->rows = candor__mallocarray(c->chunk * c->nbg, c->m * sizeof(double));
 	c->out = candor__mallocarray(c->chunk * c->nbg, c->k * sizeof(double));
-	if (!c->rows || !c->out) {
+	c->slot_mask = candor__mallocarray(c->chunk, c->m);
+	c->slot_ok = candor__calloc(c->chunk, 1);
+	c->last_x = candor__calloc(c->m, sizeof(double));
+	if (!c->rows || !c->out || !c->slot_mask || !c->slot_ok || !c->last_x) {
 		candor__coal_free(c);
 		return CANDOR_ENOMEM;
 	}
@@ -425,7 +428,59 @@ void candor__coal_free(candor__coal *c)
 {
 	candor__free(c->rows);
 	candor__free(c->out);
-	c->rows = c->out = NULL;
+	candor__free(c->slot_mask);
+	candor__free(c->slot_ok);
+	candor__free(c->last_x);
+	c->rows = c->out = c->last_x = NULL;
+	c->slot_mask = c->slot_ok = NULL;
+}
+
+/*
+ * The synthetic rows of coalition `mask` in slot s: when the slot already
+ * holds another coalition of the same x, only the columns where the masks
+ * differ are rewritten (about half of them for random coalitions), row by
+ * row so each row's cache line is touched once. This keeps the bookkeeping
+ * well below the cost of predict.
+ */
+static void fill_slot(candor__coal *c, size_t s, const uint8_t *mask, const double *x)
+{
+	const size_t m = c->m, nbg = c->nbg;
+	double *rows = c->rows + s * nbg * m;
+	uint8_t *held = c->slot_mask + s * m;
+	size_t on[256], off[256], non = 0, noff = 0;
+	const bool fresh = !c->slot_ok[s];
+
+	if (fresh)
+		memcpy(rows, c->bg, nbg * m * sizeof(double));
+	for (size_t j = 0; j < m; j++) {
+		if (fresh ? mask[j] != 0 : held[j] != mask[j]) {
+			if (mask[j])
+				on[non++] = j;
+			else
+				off[noff++] = j;
+		}
+		held[j] = mask[j];
+		if (non == 256 || noff == 256) {
+			/* very wide models: flush the lists */
+			for (size_t b = 0; b < nbg; b++) {
+				for (size_t q = 0; q < non; q++)
+					rows[b * m + on[q]] = x[on[q]];
+				for (size_t q = 0; q < noff; q++)
+					rows[b * m + off[q]] = c->bg[b * m + off[q]];
+			}
+			non = noff = 0;
+		}
+	}
+	for (size_t b = 0; b < nbg; b++) {
+		double *row = rows + b * m;
+		const double *brow = c->bg + b * m;
+
+		for (size_t q = 0; q < non; q++)
+			row[on[q]] = x[on[q]];
+		for (size_t q = 0; q < noff; q++)
+			row[off[q]] = brow[off[q]];
+	}
+	c->slot_ok[s] = 1;
 }
 
 candor_status candor__coal_eval(candor__coal *c, const double *x, const uint8_t *masks,
@@ -433,22 +488,25 @@ candor_status candor__coal_eval(candor__coal *c, const double *x, const uint8_t 
 {
 	const size_t m = c->m, k = c->k, nbg = c->nbg;
 
-	for (size_t start = 0; start < ncoal; start += c->chunk) {
-		const size_t cnt = ncoal - start < c->chunk ? ncoal - start : c->chunk;
+	/* A new row invalidates every slot (bitwise comparison: NaN-safe). */
+	if (memcmp(c->last_x, x, m * sizeof(double)) != 0) {
+		memcpy(c->last_x, x, m * sizeof(double));
+		memset(c->slot_ok, 0, c->chunk);
+	}
+	/*
+	 * Round r evaluates coalitions s * rounds + r for slots s = 0, 1, ...:
+	 * each slot walks through consecutive coalitions, which callers list in
+	 * orders where neighbours differ in few features (sizes in lexicographic
+	 * order, permutation prefixes), so fill_slot rewrites few columns.
+	 */
+	const size_t rounds = (ncoal + c->chunk - 1) / c->chunk;
+
+	for (size_t r = 0; r < rounds; r++) {
+		const size_t cnt = (ncoal - r + rounds - 1) / rounds;
 		candor_status st;
 
-		for (size_t s = 0; s < cnt; s++) {
-			const uint8_t *mask = masks + (start + s) * m;
-			double *rows = c->rows + s * nbg * m;
-
-			memcpy(rows, c->bg, nbg * m * sizeof(double));
-			for (size_t j = 0; j < m; j++) {
-				if (!mask[j])
-					continue;
-				for (size_t b = 0; b < nbg; b++)
-					rows[b * m + j] = x[j];
-			}
-		}
+		for (size_t s = 0; s < cnt; s++)
+			fill_slot(c, s, masks + (s * rounds + r) * m, x);
 		st = candor__predict(c->model, c->rows, cnt * nbg, c->out);
 		if (st != CANDOR_OK)
 			return st;
@@ -458,7 +516,7 @@ candor_status candor__coal_eval(candor__coal *c, const double *x, const uint8_t 
 
 				for (size_t b = 0; b < nbg; b++)
 					sum += c->bgw[b] * c->out[(s * nbg + b) * k + kk];
-				v[(start + s) * k + kk] = candor__link(c->link, sum);
+				v[(s * rounds + r) * k + kk] = candor__link(c->link, sum);
 			}
 		}
 	}
@@ -507,7 +565,7 @@ static candor_status check_options(candor__ctx *ctx, const candor_model *model,
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "the background has %zu columns, the model %zu features", bg->m, m);
 	if (o->max_batch_rows == 0)
-		o->max_batch_rows = 65536;
+		o->max_batch_rows = 8192;
 	if (o->max_exact_features == 0)
 		o->max_exact_features = 16;
 	if (o->threads < 0)

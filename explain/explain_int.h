@@ -56,6 +56,12 @@ typedef struct candor__coal {
 	size_t chunk;
 	double *rows; /* chunk * nbg x m */
 	double *out;  /* chunk * nbg x k */
+	/* Each slot of `rows` keeps the coalition it last held for x = last_x,
+	 * so the next coalition in that slot rewrites only the columns that
+	 * differ (see candor__coal_eval). */
+	uint8_t *slot_mask; /* chunk x m */
+	uint8_t *slot_ok;   /* chunk: 1 when the slot holds slot_mask for last_x */
+	double *last_x;     /* m */
 } candor__coal;
 
 candor_status candor__coal_init(candor__coal *c, candor_model *model,

@@ -76,6 +76,7 @@ typedef struct kernel_ws {
 	uint8_t *smasks;   /* 2 * max_pairs x M: the sampled pairs, z then 1 - z */
 	double *sv;        /* 2 * max_pairs x K */
 	size_t *idx;       /* M */
+	uint64_t *bits;    /* pairs per round: drawn coalitions as bit sets */
 	double *xb, *yb;   /* BLOCK x p, BLOCK x K */
 	double *ub;        /* BLOCK x p (pair contributions, one output) */
 	double *b_enum;    /* p x K */
@@ -132,6 +133,7 @@ static void kernel_ws_free(void *p)
 	candor__free(w->smasks);
 	candor__free(w->sv);
 	candor__free(w->idx);
+	candor__free(w->bits);
 	candor__free(w->xb);
 	candor__free(w->yb);
 	candor__free(w->ub);
@@ -283,6 +285,7 @@ static candor_status kernel_ws_new(void **out, const candor__ctx *ctx)
 	w->smasks = candor__mallocarray(w->max_pairs ? 2 * w->max_pairs : 1, m);
 	w->sv = candor__mallocarray(w->max_pairs ? 2 * w->max_pairs : 1, k * sizeof(double));
 	w->idx = candor__mallocarray(m, sizeof(size_t));
+	w->bits = candor__mallocarray(w->round, sizeof(uint64_t));
 	w->xb = candor__mallocarray(BLOCK, p * sizeof(double));
 	w->yb = candor__mallocarray(BLOCK, k * sizeof(double));
 	w->ub = candor__mallocarray(BLOCK, p * sizeof(double));
@@ -294,7 +297,7 @@ static candor_status kernel_ws_new(void **out, const candor__ctx *ctx)
 	w->b = candor__mallocarray(p, k * sizeof(double));
 	w->c = candor__mallocarray(p, p * sizeof(double));
 	w->rhs_tmp = candor__mallocarray(p, sizeof(double));
-	if (!w->v || !w->smasks || !w->sv || !w->idx || !w->xb || !w->yb || !w->ub ||
+	if (!w->v || !w->smasks || !w->sv || !w->idx || !w->bits || !w->xb || !w->yb || !w->ub ||
 	    !w->h_enum || !w->b_enum || !w->g_sum || !w->u_sum || !w->a || !w->b || !w->c ||
 	    !w->rhs_tmp) {
 		kernel_ws_free(w);
@@ -306,28 +309,66 @@ static candor_status kernel_ws_new(void **out, const candor__ctx *ctx)
 	return CANDOR_OK;
 }
 
-/* A random coalition from the sampled sizes, and its complement. */
-static void draw_pair(kernel_ws *w, gsl_rng *rng, uint8_t *z, uint8_t *zc)
+/* A random coalition from the sampled sizes, as a bit set. */
+static uint64_t draw_coalition(kernel_ws *w, gsl_rng *rng)
 {
 	const size_t m = w->m;
 	const double r = gsl_rng_uniform(rng);
+	uint64_t bits = 0;
 	size_t s = 1;
 
 	while (s < m - 1 && r >= w->size_cdf[s])
 		s++;
 	for (size_t j = 0; j < m; j++)
 		w->idx[j] = j;
-	memset(z, 0, m);
 	for (size_t i = 0; i < s; i++) {
 		size_t q = i + (size_t)gsl_rng_uniform_int(rng, (unsigned long)(m - i));
 		size_t t = w->idx[i];
 
 		w->idx[i] = w->idx[q];
 		w->idx[q] = t;
-		z[w->idx[i]] = 1;
+		bits |= (uint64_t)1 << w->idx[i];
 	}
-	for (size_t j = 0; j < m; j++)
-		zc[j] = (uint8_t)!z[j];
+	return bits;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Draw a round of r pairs into masks (2r x M): the r coalitions first, in
+ * increasing order of their bit sets, then their complements in the same
+ * order. Sorting makes neighbouring coalitions share features, which keeps
+ * the synthetic rows cheap to update (candor__coal_eval); which pairs are
+ * drawn, and so the estimate up to summation order, does not change.
+ */
+static void draw_round(kernel_ws *w, gsl_rng *rng, size_t r, uint8_t *masks)
+{
+	const size_t m = w->m;
+
+	for (size_t i = 0; i < r; i++)
+		w->bits[i] = draw_coalition(w, rng);
+	qsort(w->bits, r, sizeof(uint64_t), cmp_u64);
+	for (size_t i = 0; i < r; i++)
+		for (size_t j = 0; j < m; j++) {
+			const uint8_t on = (uint8_t)((w->bits[i] >> j) & 1);
+
+			masks[i * m + j] = on;
+			masks[(r + i) * m + j] = (uint8_t)!on;
+		}
+}
+
+/* Index (in smasks) of coalition h (0: z, 1: 1 - z) of sampled pair p. */
+static size_t pair_index(const kernel_ws *w, size_t p, size_t h)
+{
+	const size_t base = p / w->round * w->round;
+	const size_t rr = w->max_pairs - base < w->round ? w->max_pairs - base : w->round;
+
+	return 2 * base + (p - base) + h * rr;
 }
 
 /* y' = v - v(0) - z_M * (v(1) - v(0)), for one coalition and all outputs. */
@@ -393,7 +434,7 @@ static candor_status solve(kernel_ws *w, const candor__ctx *ctx, size_t npairs,
 
 					memset(r, 0, p * sizeof(double));
 					for (size_t h = 0; h < 2; h++) {
-						const size_t c = 2 * (s0 + i) + h;
+						const size_t c = pair_index(w, s0 + i, h);
 						const uint8_t *z = w->smasks + c * m;
 						double y, e;
 
@@ -490,8 +531,7 @@ static candor_status kernel_row(void *pw, const candor__ctx *ctx, const double *
 		uint8_t *masks = w->smasks + 2 * npairs * m;
 		double *v = w->sv + 2 * npairs * k;
 
-		for (size_t i = 0; i < r; i++)
-			draw_pair(w, rng, masks + 2 * i * m, masks + (2 * i + 1) * m);
+		draw_round(w, rng, r, masks);
 		st = candor__coal_eval(&w->coal, x, masks, 2 * r, v);
 		if (st != CANDOR_OK)
 			return st;
