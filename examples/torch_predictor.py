@@ -17,8 +17,9 @@ import argparse
 import os
 import sys
 
-import numpy as np
-import torch
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # see sklearn_predictor.py
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import candor_protocol  # noqa: E402

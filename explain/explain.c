@@ -10,12 +10,14 @@
  *
  * BLAS/LAPACK inside the parallel region: OpenBLAS here is the pthread build,
  * whose thread count is global state, so the library never changes it.
- * Instead every BLAS/LAPACK call made per row is small (KernelSHAP's
- * (M-1) x (M-1) normal equations built from chunks of at most 256
- * coalitions, LIME's p x p ridge systems), below OpenBLAS's thresholds for
- * spawning its own threads (for syrk/gemm, n * k < 10000 in 0.3.21's
- * interface layer; potrf/potrs run unthreaded below 64 x 64), so each call
- * runs on the OpenMP thread that made it.
+ * Instead every BLAS/LAPACK call made per row is small: KernelSHAP's
+ * (M-1) x (M-1) normal equations and LIME's p x p ridge systems are built
+ * with dgemm from blocks of at most 256 rows, so m * n * k stays below
+ * OpenBLAS 0.3.21's threshold for threading gemm (65536 * 4) for up to
+ * ~30 features; dgemv on such blocks is below its own; dposv/dpotrs on
+ * matrices this small run unthreaded. dsyrk is avoided: its interface
+ * threads without a size check. So each call runs on the OpenMP thread
+ * that made it, and no global OpenBLAS setting is touched.
  *
  * Errors raised on a worker thread are copied, with path, line and column,
  * into the calling thread's error record before candor_explain() returns.
@@ -24,6 +26,7 @@
 #include <omp.h>
 #include <string.h>
 
+#include <cblas.h>
 #include <gsl/gsl_rng.h>
 
 #include "explain/explain_int.h"
@@ -374,6 +377,12 @@ candor_status candor_explanation_write_json(const candor_explanation *e, FILE *f
 }
 
 /* ===== shared helpers ==================================================== */
+
+void candor__gram_add(double *c, const double *a, size_t n, size_t p)
+{
+	cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)p, (int)n, 1.0, a, (int)p, a,
+	            (int)p, 1.0, c, (int)p);
+}
 
 double candor__link(candor_link link, double p)
 {

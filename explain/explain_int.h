@@ -72,6 +72,12 @@ void candor__coal_free(candor__coal *c);
 candor_status candor__coal_eval(candor__coal *c, const double *x, const uint8_t *masks,
                                 size_t ncoal, double *v);
 
+/* C (p x p, row-major) += A' A for A (n x p, row-major), by cblas_dgemm on
+ * blocks the caller keeps small (see explain.c: dgemm below OpenBLAS's
+ * threading threshold runs on the calling thread; dsyrk has no such
+ * threshold in 0.3.21, so it is not used). */
+void candor__gram_add(double *c, const double *a, size_t n, size_t p);
+
 /* ---- the per-method row explainers --------------------------------------
  * Everything a row explainer needs besides its workspace; read-only. */
 typedef struct candor__ctx {

@@ -18,7 +18,7 @@
  *     together they carry the kernel mass left, equally;
  *  3. impose efficiency exactly by eliminating the last feature
  *     (phi_M = v(1) - v(0) - sum_{j<M} phi_j), then solve the (M-1) x (M-1)
- *     normal equations with BLAS dsyrk/dgemm and LAPACK dposv;
+ *     normal equations with BLAS dgemm and LAPACK dposv;
  *  4. estimate standard errors from the i.i.d. sampled pairs, following
  *     Covert & Lee's asymptotic normality of the estimator (their Theorem 1)
  *     with its delta-method covariance: each pair p contributes
@@ -250,8 +250,8 @@ static void add_gram(double *out, const double *x, const double *wt, size_t n, s
 			for (size_t j = 0; j < p; j++)
 				xb[i * p + j] = sw * x[(s + i) * p + j];
 		}
-		cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)cnt, 1.0, xb, (int)p,
-		            1.0, out, (int)p);
+		cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)p, (int)cnt, 1.0,
+		            xb, (int)p, xb, (int)p, 1.0, out, (int)p);
 	}
 }
 
@@ -450,8 +450,7 @@ static candor_status solve(kernel_ws *w, const candor__ctx *ctx, size_t npairs,
 					for (size_t j = 0; j < p; j++)
 						rsum[j] += r[j];
 				}
-				cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)cnt, 1.0, w->ub,
-				            (int)p, 1.0, w->c, (int)p);
+				candor__gram_add(w->c, w->ub, cnt, p);
 			}
 			for (size_t i = 0; i < p; i++)
 				for (size_t j = 0; j <= i; j++) {
@@ -542,8 +541,7 @@ static candor_status kernel_row(void *pw, const candor__ctx *ctx, const double *
 				reduced_x(masks + (s + i) * m, m, w->xb + i * p);
 				reduced_y(v + (s + i) * k, masks + (s + i) * m, ctx, out, w->yb + i * k);
 			}
-			cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)cnt, 1.0, w->xb,
-			            (int)p, 1.0, w->g_sum, (int)p);
+			candor__gram_add(w->g_sum, w->xb, cnt, p);
 			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p, (int)k, (int)cnt, 1.0,
 			            w->xb, (int)p, w->yb, (int)k, 1.0, w->u_sum, (int)k);
 		}
@@ -556,7 +554,6 @@ static candor_status kernel_row(void *pw, const candor__ctx *ctx, const double *
 				return CANDOR_OK;
 		}
 	}
-	/* dsyrk filled the lower triangles; solve() reads only those. */
 	return solve(w, ctx, npairs, out, &max_se);
 }
 

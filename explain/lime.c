@@ -409,8 +409,7 @@ static bool ridge(lime_ws *w, const size_t *sel, size_t p, double alpha, double 
 	for (size_t s = 0; s < w->s; s += BLOCK) {
 		const size_t cnt = w->s - s < BLOCK ? w->s - s : BLOCK;
 
-		cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, (int)p, (int)cnt, 1.0, w->z + s * p,
-		            (int)p, 1.0, w->a, (int)p);
+		candor__gram_add(w->a, w->z + s * p, cnt, p);
 		cblas_dgemv(CblasRowMajor, CblasTrans, (int)cnt, (int)p, 1.0, w->z + s * p, (int)p,
 		            w->zy + s, 1, 1.0, coef, 1);
 	}

@@ -41,6 +41,16 @@
 
 extern char **environ;
 
+/* Formatted numbers, direct-mapped by bit pattern. The rows an explainer
+ * sends are built from a few distinct values (the explained row and the
+ * background), so nearly every number is formatted once. */
+#define NUMCACHE 8192
+typedef struct num_text {
+	uint64_t bits;
+	uint8_t len; /* 0: empty slot */
+	char text[31];
+} num_text;
+
 typedef struct cmd_state {
 	pid_t pid;
 	int fd;
@@ -54,6 +64,7 @@ typedef struct cmd_state {
 	size_t ocap;
 	char *ibuf;         /* incoming bytes */
 	size_t icap, ilen;
+	num_text *cache;    /* NUMCACHE entries */
 } cmd_state;
 
 /* ===== buffers ============================================================ */
@@ -320,12 +331,24 @@ static candor_status request(cmd_state *s, const double *x, size_t n, size_t *ol
 				if (!out_str(s, &len, s->levels[j][(size_t)v], true))
 					return CANDOR_ENOMEM;
 			} else {
-				if (!isfinite(v))
-					snprintf(num, sizeof(num), "%s", v > 0 ? "inf" : "-inf");
-				else
-					candor__format_double(num, sizeof(num), v);
-				if (!out_str(s, &len, num, false))
+				uint64_t bits;
+				num_text *e;
+
+				memcpy(&bits, &v, sizeof(bits));
+				e = &s->cache[candor__splitmix64(bits) & (NUMCACHE - 1)];
+				if (e->len == 0 || e->bits != bits) {
+					if (!isfinite(v))
+						snprintf(num, sizeof(num), "%s", v > 0 ? "inf" : "-inf");
+					else
+						candor__format_double(num, sizeof(num), v);
+					e->bits = bits;
+					e->len = (uint8_t)strlen(num);
+					memcpy(e->text, num, e->len);
+				}
+				if (!out_reserve(s, len, e->len))
 					return CANDOR_ENOMEM;
+				memcpy(s->obuf + len, e->text, e->len);
+				len += e->len;
 			}
 		}
 		if (!out_str(s, &len, "\n", false))
@@ -437,6 +460,7 @@ static void cmd_free(void *state)
 	candor__free(s->command);
 	candor__free(s->obuf);
 	candor__free(s->ibuf);
+	candor__free(s->cache);
 	candor__free(s);
 }
 
@@ -528,11 +552,12 @@ candor_status candor_model_cmd_new(candor_model **out, const char *command,
 	s->command = candor__strdup(command);
 	s->levels = candor__calloc(nfeatures, sizeof(char **));
 	s->nlevels = candor__calloc(nfeatures, sizeof(size_t));
+	s->cache = candor__calloc(NUMCACHE, sizeof(num_text));
 	model->type = CANDOR_MODEL_COMMAND;
 	model->vt = &cmd_vt;
 	model->state = s;
 	model->reentrant = false;
-	if (!s->command || !s->levels || !s->nlevels) {
+	if (!s->command || !s->levels || !s->nlevels || !s->cache) {
 		st = CANDOR_ENOMEM;
 		goto fail;
 	}
