@@ -819,6 +819,62 @@ static void test_importance_groups_csv(void **state)
 	free(x);
 }
 
+/* Fail the n-th allocation for n = 0, 1, ... until a call succeeds: every
+ * failure must return CANDOR_ENOMEM and leak nothing (ASan in CI). One thread,
+ * because the fail-after-N hook is per thread. */
+static void test_out_of_memory(void **state)
+{
+	const size_t m = 6, n = 3;
+	double *bg = random_matrix(10, m, 111), *x = random_matrix(n, m, 112);
+	candor_model *model = make_model(F_PROB);
+	const candor_explain_method methods[] = { CANDOR_METHOD_EXACT, CANDOR_METHOD_KERNEL,
+	                                          CANDOR_METHOD_PERMUTATION, CANDOR_METHOD_LIME };
+
+	(void)state;
+	for (int t = 0; t < 4; t++) {
+		candor_background *b = NULL;
+		long i;
+
+		assert_int_equal(candor_background_new(&b, bg, 10, m, NULL), CANDOR_OK);
+		for (i = 0; i < 100000; i++) {
+			candor_explain_options o = CANDOR_EXPLAIN_OPTIONS_INIT;
+			candor_explanation *e = NULL;
+			candor_status st;
+
+			o.method = methods[t];
+			o.threads = 1;
+			o.nsamples = 40;
+			candor__failalloc_arm(i);
+			st = candor_explain(&e, model, x, n, b, &o);
+			candor__failalloc_arm(-1);
+			if (st == CANDOR_OK) {
+				candor_explanation_free(e);
+				break;
+			}
+			assert_int_equal(st, CANDOR_ENOMEM);
+			assert_null(e);
+		}
+		assert_true(i > 3);
+		candor_background_free(b);
+	}
+	for (long i = 0;; i++) {
+		candor_background *b = NULL;
+		candor_status st;
+
+		candor__failalloc_arm(i);
+		st = candor_background_kmeans(&b, bg, 10, m, NULL, 3, 1);
+		candor__failalloc_arm(-1);
+		if (st == CANDOR_OK) {
+			candor_background_free(b);
+			break;
+		}
+		assert_int_equal(st, CANDOR_ENOMEM);
+	}
+	candor_model_free(model);
+	free(bg);
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_background),
 		cmocka_unit_test(test_importance_groups_csv),
+		cmocka_unit_test(test_out_of_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

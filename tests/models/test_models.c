@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "candor/candor.h"
+#include "core/core_int.h"
 
 /* cmocka 1.1.5 (Debian 12) has no assert_double_equal. */
 #define assert_near(a, b, tol)                                                              \
@@ -312,6 +313,30 @@ static void test_cmd_failures(void **state)
 	}
 }
 
+/* Every allocation failure while loading returns CANDOR_ENOMEM and leaks
+ * nothing (ASan in CI). */
+static void test_out_of_memory(void **state)
+{
+	long i;
+
+	(void)state;
+	for (i = 0;; i++) {
+		candor_model *m = NULL;
+		candor_status st;
+
+		candor__failalloc_arm(i);
+		st = candor_model_load_buffer(&m, logistic_json, strlen(logistic_json), NULL);
+		candor__failalloc_arm(-1);
+		if (st == CANDOR_OK) {
+			candor_model_free(m);
+			break;
+		}
+		assert_int_equal(st, CANDOR_ENOMEM);
+		assert_null(m);
+	}
+	assert_true(i > 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_plugin),
 		cmocka_unit_test(test_cmd_ok),
 		cmocka_unit_test(test_cmd_failures),
+		cmocka_unit_test(test_out_of_memory),
 	};
 
 	/* The host keeps SIGPIPE's default action: a write to a dead command
