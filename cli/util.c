@@ -3,10 +3,12 @@
  * the candor subcommands.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -193,18 +195,25 @@ void cli_progress_end(void)
 FILE *cli_atomic_open(cli_atomic *a, const char *path)
 {
 	size_t len = strlen(path);
-	int fd;
+	int fd = -1;
 
 	memset(a, 0, sizeof(*a));
 	a->path = strdup(path);
-	a->tmp = malloc(len + sizeof(".tmp-XXXXXX"));
+	a->tmp = malloc(len + sizeof(".tmp-XXXXXX") + 24);
 	if (!a->path || !a->tmp) {
 		fprintf(stderr, "candor: out of memory\n");
 		goto fail;
 	}
-	memcpy(a->tmp, path, len);
-	memcpy(a->tmp + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
-	fd = mkstemp(a->tmp);
+	/* not mkstemp: its 0600 would make every output private; O_EXCL with
+	 * 0666 lets the umask decide, and the pid and address make the name
+	 * unlikely to clash */
+	for (int attempt = 0; attempt < 100; attempt++) {
+		snprintf(a->tmp, len + sizeof(".tmp-XXXXXX") + 24, "%s.tmp-%d-%05x%d", path,
+		         (int)getpid(), (unsigned)(((uintptr_t)a >> 4) & 0xfffff), attempt);
+		fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
 	if (fd < 0) {
 		fprintf(stderr, "candor: %s: cannot write: %s\n", path, strerror(errno));
 		goto fail;
@@ -253,4 +262,55 @@ int cli_atomic_close(cli_atomic *a, bool commit)
 	free(a->tmp);
 	memset(a, 0, sizeof(*a));
 	return rc;
+}
+
+/* argv joined with spaces, arguments with spaces or quotes single-quoted. */
+char *cli_command_line(int argc, char **argv)
+{
+	size_t len = 16;
+	char *s, *q;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) * 4 + 3;
+	s = malloc(len);
+	if (!s)
+		return NULL;
+	q = s;
+	q += sprintf(q, "candor");
+	for (int i = 0; i < argc; i++) {
+		const bool quote = strpbrk(argv[i], " \t'\"$\\") != NULL;
+		*q++ = ' ';
+		if (quote)
+			*q++ = '\'';
+		for (const char *c = argv[i]; *c; c++) {
+			if (*c == '\'') {
+				memcpy(q, "'\\''", 4);
+				q += 4;
+			} else {
+				*q++ = *c;
+			}
+		}
+		if (quote)
+			*q++ = '\'';
+	}
+	*q = '\0';
+	return s;
+}
+
+/* The audit time: SOURCE_DATE_EPOCH when set (reproducible builds'
+ * convention), else now. */
+void cli_audit_time(char *buf, size_t size)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (sde && *sde) {
+		char *end;
+		unsigned long long v = strtoull(sde, &end, 10);
+		if (!*end)
+			t = (time_t)v;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

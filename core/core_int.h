@@ -90,6 +90,12 @@ bool candor__parse_double(const char *s, size_t n, double *out);
  * free with candor__free). CANDOR_EIO names the path. */
 candor_status candor__file_read(const char *path, char **out, size_t *len);
 
+/* Create PATH.tmp-XXXXXXXXXXXX beside `path` for an atomic write (then
+ * rename): O_EXCL, mode 0666 less the umask (mkstemp's 0600 would make every
+ * output private). Returns the descriptor and *tmp_out (candor__free it), or
+ * -1 with errno set. */
+int candor__open_temp(const char *path, char **tmp_out);
+
 /* Write one CSV field: as it is, or quoted (RFC 4180) when it holds a comma,
  * a quote, a line break, or leading/trailing spaces. */
 void candor__csv_put_text(FILE *f, const char *s);

@@ -2,8 +2,11 @@
  * file.c - small file helpers shared by the readers and the writers.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core_int.h"
 
@@ -68,4 +71,38 @@ void candor__csv_put_text(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+/* Unlike mkstemp (always 0600), open with 0666 so that the user's umask
+ * decides the final file's permissions, as for any file a tool writes. The
+ * suffix only needs to be unlikely to collide: O_EXCL makes it safe. */
+int candor__open_temp(const char *path, char **tmp_out)
+{
+	static _Thread_local uint64_t counter;
+	const size_t len = strlen(path);
+	char *tmp = candor__malloc(len + sizeof(".tmp-0123456789ab"));
+	uint64_t x = candor__stream_seed((uint64_t)getpid(), (uint64_t)pthread_self(),
+	                                 (uint64_t)(uintptr_t)&counter);
+
+	*tmp_out = NULL;
+	if (!tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int fd;
+
+		x = candor__splitmix64(x ^ ++counter);
+		snprintf(tmp, len + sizeof(".tmp-0123456789ab"), "%s.tmp-%012llx", path,
+		         (unsigned long long)(x & 0xffffffffffffULL));
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			*tmp_out = tmp;
+			return fd;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	candor__free(tmp);
+	return -1;
 }

@@ -15,7 +15,6 @@
 
 candor_status candor_csv_write(const candor_table *t, const char *path)
 {
-	size_t len;
 	char *tmp;
 	int fd;
 	FILE *f;
@@ -23,18 +22,11 @@ candor_status candor_csv_write(const candor_table *t, const char *path)
 
 	if (!t || !path)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "csv_write: NULL argument");
-	len = strlen(path);
-	tmp = candor__malloc(len + sizeof(".tmp-XXXXXX"));
-	if (!tmp)
-		return CANDOR_ENOMEM;
-	memcpy(tmp, path, len);
-	memcpy(tmp + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		st = candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-		candor__free(tmp);
-		return st;
-	}
+	fd = candor__open_temp(path, &tmp);
+	if (fd < 0)
+		return errno == ENOMEM ? candor__oom()
+		                       : candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s",
+		                                       strerror(errno));
 	f = fdopen(fd, "w");
 	if (!f) {
 		st = candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));

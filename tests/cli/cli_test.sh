@@ -54,6 +54,10 @@ head -1 "$tmp/a.csv" >"$tmp/out"
 expect_out synth-header '^sex,race,age,income_k,credit_score,debt_ratio,loan_amount_k,zip_score,purpose,label,score,pred$'
 cmp -s "$tmp/m.json" "$CANDOR_SOURCE_ROOT/datasets/credit_model.json" && pass=$((pass + 1)) ||
 	{ fail=$((fail + 1)); echo "FAIL model-out differs from datasets/credit_model.json"; }
+# outputs get the usual permissions (umask), not mkstemp's private 0600
+(umask 022 && "$bin" datasets synth --kind credit --rows 3 --out "$tmp/perm.csv" --model-out "$tmp/perm.json")
+[ "$(stat -c %a "$tmp/perm.csv") $(stat -c %a "$tmp/perm.json")" = "644 644" ] && pass=$((pass + 1)) ||
+	{ fail=$((fail + 1)); echo "FAIL output permissions: $(stat -c %a "$tmp/perm.csv" "$tmp/perm.json")"; }
 check synth-again 0 "$bin" datasets synth --kind credit --rows 10 --seed 3 --out "$tmp/b.csv"
 cmp -s "$tmp/a.csv" "$tmp/b.csv" && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL synth not deterministic"; }
 check synth-other-seed 0 "$bin" datasets synth --kind credit --rows 10 --seed 4 --out "$tmp/c.csv"
