@@ -96,6 +96,14 @@ FILE *cli_atomic_open(cli_atomic *a, const char *path);
  * Returns 0, or prints the error and returns 2. */
 int cli_atomic_close(cli_atomic *a, bool commit);
 
+/* The command line for a manifest: "candor" and argv[0..argc) joined with
+ * spaces, arguments holding spaces or quotes single-quoted (malloc'd; NULL
+ * when out of memory). */
+char *cli_command_line(int argc, char **argv);
+/* The audit time for a manifest, "YYYY-MM-DDTHH:MM:SSZ": SOURCE_DATE_EPOCH
+ * when set (the reproducible-builds convention), else the clock. */
+void cli_audit_time(char *buf, size_t size);
+
 /* Subcommands. */
 int cmd_fairness(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
