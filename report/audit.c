@@ -67,12 +67,16 @@ static void sha256_hex(char out[65], const char *data, size_t len)
 
 /* ===== the manifest ====================================================== */
 
+/* The manifest of an audit of `nrows` rows with `nexpl` of them explained.
+ * `model` is NULL for a fairness-only document (decisions read from the
+ * data): then "explained_rows" and "model_type" are left out, and so is the
+ * model file. */
 static candor_status manifest(json_object **out, const candor_audit_options *o, size_t nrows,
                               size_t nexpl, const candor_model *model)
 {
 	json_object *m = json_object_new_object(), *files = json_object_new_array(), *sens;
 	static const char *const types[] = {"?", "linear", "logistic", "xgboost", "command", "plugin"};
-	const int mt = (int)candor_model_type_of(model);
+	const int mt = model ? (int)candor_model_type_of(model) : 0;
 	const struct {
 		const char *role, *path, *text;
 	} inputs[] = {{"data", o->data_path, NULL},
@@ -87,9 +91,12 @@ static candor_status manifest(json_object **out, const candor_audit_options *o, 
 	add(m, "threads", json_object_new_int(o->threads));
 	add(m, "time", json_object_new_string(o->time ? o->time : "unknown"));
 	add(m, "rows", json_object_new_uint64(nrows));
-	add(m, "explained_rows", json_object_new_uint64(nexpl));
-	add(m, "label", json_object_new_string(o->label));
-	add(m, "model_type", json_object_new_string(mt >= 1 && mt <= 5 ? types[mt] : "?"));
+	if (model)
+		add(m, "explained_rows", json_object_new_uint64(nexpl));
+	if (o->label)
+		add(m, "label", json_object_new_string(o->label));
+	if (model)
+		add(m, "model_type", json_object_new_string(mt >= 1 && mt <= 5 ? types[mt] : "?"));
 	sens = json_object_new_array();
 	for (size_t a = 0; sens && a < o->nsensitive; a++)
 		json_object_array_add(sens, json_object_new_string(o->sensitive[a]));
@@ -109,7 +116,7 @@ static candor_status manifest(json_object **out, const candor_audit_options *o, 
 			json_object_array_add(files, f);
 			continue;
 		}
-		if (!inputs[i].path && !inputs[i].text)
+		if ((!inputs[i].path && !inputs[i].text) || (i == 1 && !model))
 			continue;
 		f = json_object_new_object();
 		if (!f)
@@ -421,6 +428,83 @@ out:
 
 candor_status candor__doc_adopt(candor_audit_doc **out, json_object *root);
 
+/* The document around a fairness result: its JSON (the fairness module's
+ * own, unchanged), the verdict, the manifest *man and the explanations *ex
+ * (NULL: none). Takes *man and *ex, whatever happens, and sets them NULL. */
+static candor_status assemble(candor_audit_doc **out, const candor_fairness_result *res,
+                              json_object **man, json_object **ex)
+{
+	json_object *root = NULL, *fair = NULL;
+	char *fjson = NULL;
+	size_t flen = 0;
+	candor_status st = candor_fairness_result_json(res, &fjson, &flen);
+
+	if (st == CANDOR_OK) {
+		fair = json_tokener_parse(fjson);
+		if (!fair)
+			st = candor__error(CANDOR_EINTERNAL, NULL, 0, 0,
+			                   "audit: the fairness JSON does not parse");
+	}
+	if (st == CANDOR_OK && !(root = json_object_new_object()))
+		st = candor__oom();
+	if (st == CANDOR_OK) {
+		add(root, "candor_version", json_object_new_string(candor_version()));
+		add(root, "kind", json_object_new_string("candor-audit"));
+		add(root, "verdict",
+		    json_object_new_string(candor_fairness_result_view(res)->pass ? "pass" : "fail"));
+		add(root, "manifest", *man);
+		add(root, "fairness", fair);
+		if (*ex)
+			add(root, "explanations", *ex);
+		*man = *ex = fair = NULL;
+		st = candor__doc_adopt(out, root);
+	} else {
+		json_object_put(fair);
+		json_object_put(*man);
+		json_object_put(*ex);
+		*man = *ex = NULL;
+	}
+	free(fjson);
+	return st;
+}
+
+candor_status candor_audit_doc_from_fairness(candor_audit_doc **out,
+                                             const candor_fairness_result *res,
+                                             const candor_audit_options *opts)
+{
+	candor_audit_options o = CANDOR_AUDIT_OPTIONS_INIT;
+	const candor_fairness_view *v;
+	const char **names = NULL;
+	json_object *man = NULL, *ex = NULL;
+	candor_status st;
+
+	if (!out || !res)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit document: no fairness result");
+	*out = NULL;
+	if (opts && opts->version != CANDOR_AUDIT_OPTIONS_VERSION)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit options: version %u is not %u",
+		                     opts->version, CANDOR_AUDIT_OPTIONS_VERSION);
+	if (opts)
+		o = *opts;
+	v = candor_fairness_result_view(res);
+	if (!o.sensitive || o.nsensitive == 0) {
+		/* the result's own attributes, without the intersection */
+		names = candor__mallocarray(v->nattributes ? v->nattributes : 1, sizeof(*names));
+		if (!names)
+			return CANDOR_ENOMEM;
+		o.nsensitive = 0;
+		for (size_t a = 0; a < v->nattributes; a++)
+			if (!v->attributes[a].is_intersection)
+				names[o.nsensitive++] = v->attributes[a].name;
+		o.sensitive = names;
+	}
+	st = manifest(&man, &o, (size_t)v->n, 0, NULL);
+	candor__free(names);
+	if (st)
+		return st;
+	return assemble(out, res, &man, &ex);
+}
+
 candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
                                candor_model *model, const candor_audit_options *opts)
 {
@@ -431,9 +515,7 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 	candor_table *ft = NULL;
 	candor_fairness_acc *acc = NULL;
 	candor_fairness_result *res = NULL;
-	json_object *root = NULL, *man = NULL, *fair = NULL, *ex = NULL;
-	char *fjson = NULL;
-	size_t flen = 0;
+	json_object *man = NULL, *ex = NULL;
 	candor_status st;
 
 	if (!out || !data || !model || !opts)
@@ -522,42 +604,18 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 	fo.threads = opts->threads;
 	fo.policy = opts->policy;
 	st = candor_fairness_compute(&res, acc, &fo);
-	if (st == CANDOR_OK)
-		st = candor_fairness_result_json(res, &fjson, &flen);
 	if (st)
 		goto out;
-	fair = json_tokener_parse(fjson);
-	if (!fair) {
-		st = candor__error(CANDOR_EINTERNAL, NULL, 0, 0, "audit: the fairness JSON does not parse");
-		goto out;
-	}
 
-	/* 3. explanations, 4. manifest */
+	/* 3. explanations, 4. manifest, then the document */
 	st = explanations(&ex, model, x, n, data, candor_fairness_result_view(res), opts);
 	if (st == CANDOR_OK)
 		st = manifest(&man, opts, n, candor__jlen(candor__jget(ex, "rows")), model);
-	if (st)
-		goto out;
-	root = json_object_new_object();
-	if (!root) {
-		st = candor__oom();
-		goto out;
-	}
-	add(root, "candor_version", json_object_new_string(candor_version()));
-	add(root, "kind", json_object_new_string("candor-audit"));
-	add(root, "verdict", json_object_new_string(candor_fairness_result_view(res)->pass ? "pass" : "fail"));
-	add(root, "manifest", man);
-	add(root, "fairness", fair);
-	add(root, "explanations", ex);
-	man = fair = ex = NULL;
-	st = candor__doc_adopt(out, root);
-	root = NULL;
+	if (st == CANDOR_OK)
+		st = assemble(out, res, &man, &ex);
 out:
-	json_object_put(root);
 	json_object_put(man);
-	json_object_put(fair);
 	json_object_put(ex);
-	free(fjson);
 	candor_fairness_result_free(res);
 	candor_fairness_acc_free(acc);
 	candor_table_free(ft);

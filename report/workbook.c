@@ -8,11 +8,19 @@
  * Excel cannot hold NaN or Inf: an undefined value is an empty cell with a
  * comment giving the reason. The creation time in the document properties
  * is the audit's time from the manifest, never "now".
+ *
+ * The file is written under PATH.tmp-XXXXXX beside PATH and renamed over it
+ * at the end, so a failure never leaves a half-written workbook nor harms
+ * an earlier one. A document without explanations (a fairness-only audit)
+ * has no Global importance, SHAP values or LIME sheets.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <xlsxwriter.h>
 
@@ -420,7 +428,69 @@ static candor_status sheet_charts(wb *w)
 
 /* ===== the workbook ====================================================== */
 
+/* Create an empty temporary file PATH.tmp-XXXXXX beside `path`; *out
+ * receives its name (caller frees). The file is made with
+ * O_EXCL and mode 0666 (less the umask), as fopen() would make the target,
+ * so the renamed workbook gets the usual permissions; the name comes from
+ * mkstemp(), whose file is removed first. Doing this before libxlsxwriter
+ * runs also finds an unwritable folder early: libxlsxwriter would notice
+ * only at workbook_close(), and print to stderr, which the library must not. */
+static candor_status temp_beside(char **out, const char *path)
+{
+	const size_t len = strlen(path);
+	char *tmp = candor__malloc(len + sizeof(".tmp-XXXXXX"));
+	candor_status st;
+
+	*out = NULL;
+	if (!tmp)
+		return CANDOR_ENOMEM;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int fd;
+
+		memcpy(tmp, path, len);
+		memcpy(tmp + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+		fd = mkstemp(tmp);
+		if (fd < 0)
+			break;
+		close(fd);
+		unlink(tmp);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			close(fd);
+			*out = tmp;
+			return CANDOR_OK;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	st = candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+	candor__free(tmp);
+	return st;
+}
+
+static candor_status write_book(const candor_audit_doc *doc, const char *path, const char *tmp);
+
 candor_status candor_report_workbook(const candor_audit_doc *doc, const char *path)
+{
+	char *tmp;
+	candor_status st;
+
+	if (!doc || !path || !path[0])
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "workbook: no document or path");
+	st = temp_beside(&tmp, path);
+	if (st)
+		return st;
+	st = write_book(doc, path, tmp);
+	if (st == CANDOR_OK && rename(tmp, path) != 0)
+		st = candor__error(CANDOR_EIO, path, 0, 0, "cannot rename into place: %s", strerror(errno));
+	if (st != CANDOR_OK)
+		unlink(tmp);
+	candor__free(tmp);
+	return st;
+}
+
+/* Write the workbook of `doc` to `tmp`; errors name `path`. */
+static candor_status write_book(const candor_audit_doc *doc, const char *path, const char *tmp)
 {
 	wb w = {doc, NULL, NULL, NULL, NULL, NULL, NULL, LXW_NO_ERROR};
 	lxw_doc_properties props = {0};
@@ -428,16 +498,7 @@ candor_status candor_report_workbook(const candor_audit_doc *doc, const char *pa
 	candor_status st;
 	lxw_error e;
 
-	if (!doc || !path)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "workbook: no document or path");
-	/* libxlsxwriter reports an unwritable path only at workbook_close(),
-	 * and prints to stderr when it does; the library must stay silent, so
-	 * find out first */
-	FILE *probe = fopen(path, "wb");
-	if (!probe)
-		return candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-	fclose(probe);
-	w.book = workbook_new(path);
+	w.book = workbook_new(tmp);
 	if (!w.book)
 		return candor__error(CANDOR_EIO, path, 0, 0, "cannot create the workbook");
 	w.bold = workbook_add_format(w.book);

@@ -325,6 +325,24 @@ CANDOR_API candor_status candor_audit_run(candor_audit_doc **out, const candor_t
                                           candor_model *model, const candor_audit_options *opts);
 
 /**
+ * A fairness-only audit document from a fairness result, for callers that
+ * have decisions but no model (`candor fairness --xlsx`): "fairness" is the
+ * result's JSON (candor_fairness_result_json(), unchanged), "verdict" its
+ * pass/fail, and there is no "explanations" member, so the workbook, the
+ * PDF and the charts show the fairness parts only. The manifest comes from
+ * the manifest fields of `opts` (command_line, time, seed, threads, label,
+ * data_path or data_note, policy_path; the data and policy files are
+ * hashed); its "rows" is the result's n, and it has no "explained_rows" or
+ * "model_type". Without `opts->sensitive` the manifest lists the result's
+ * attributes. The model, decision and explanation fields of `opts` are
+ * ignored; NULL opts means all zero (an empty command line, time "unknown").
+ * Errors: CANDOR_EIO when a file to hash cannot be read, CANDOR_ENOMEM.
+ */
+CANDOR_API candor_status candor_audit_doc_from_fairness(candor_audit_doc **out,
+                                                        const candor_fairness_result *res,
+                                                        const candor_audit_options *opts);
+
+/**
  * SHA-256 of a file's bytes (nettle) as 64 lower-case hex digits and a NUL
  * in `out`. CANDOR_EIO when it cannot be read.
  */

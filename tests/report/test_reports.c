@@ -112,7 +112,109 @@ static void test_workbook(void **state)
 	/* the same document gives the same cells and properties (the zip's own
 	 * timestamps aside): the check above pins `created` to the manifest */
 	assert_int_equal(candor_report_workbook(doc, "/nonexistent-dir/a.xlsx"), CANDOR_EIO);
+	/* written under a temporary name and renamed: allocation failures, one
+	 * at a time, leave the earlier workbook byte for byte and no temporary
+	 * file behind */
+	assert_int_equal(run("cp %s %s.keep", path, path), 0);
+	for (long n = 0; n < 100000; n += n < 64 ? 1 : n / 10) {
+		candor__failalloc_arm(n);
+		const candor_status st = candor_report_workbook(doc, path);
+		candor__failalloc_arm(-1);
+		if (st == CANDOR_OK)
+			break;
+		assert_int_equal(st, CANDOR_ENOMEM);
+		assert_int_equal(run("cmp -s %s %s.keep", path, path), 0);
+		assert_int_equal(run("test -z \"$(ls %s.tmp-* 2>/dev/null)\"", path), 0);
+	}
+	assert_int_equal(run("test -z \"$(ls %s.tmp-* 2>/dev/null)\"", path), 0);
 	candor_audit_doc_free(doc);
+}
+
+/* A fairness-only document (candor fairness --xlsx): 40 rows, one attribute
+ * with groups "a" (20 rows: tp 8, fp 2, tn 7, fn 3) and "b" (20 rows: tp 3,
+ * fp 1, tn 12, fn 4), no policy. */
+static candor_fairness_result *small_result(void)
+{
+	static const char *const levels[] = {"a", "b"};
+	const candor_fairness_attribute attr = {"g", levels, 2};
+	uint8_t label[40], pred[40];
+	int32_t code[40];
+	const int32_t *groups[1] = {code};
+	/* per group: tp, fp, tn, fn */
+	static const int counts[2][4] = {{8, 2, 7, 3}, {3, 1, 12, 4}};
+	candor_fairness_acc *acc = NULL;
+	candor_fairness_result *res = NULL;
+	size_t i = 0;
+
+	for (int g = 0; g < 2; g++)
+		for (int k = 0; k < 4; k++)
+			for (int c = 0; c < counts[g][k]; c++, i++) {
+				code[i] = g;
+				label[i] = k == 0 || k == 3;
+				pred[i] = k == 0 || k == 1;
+			}
+	assert_int_equal(i, 40);
+	const candor_fairness_rows rows = {40, label, pred, NULL, groups};
+	assert_int_equal(candor_fairness_acc_new(&acc, &attr, 1, false), CANDOR_OK);
+	assert_int_equal(candor_fairness_acc_add(acc, &rows), CANDOR_OK);
+	assert_int_equal(candor_fairness_compute(&res, acc, NULL), CANDOR_OK);
+	candor_fairness_acc_free(acc);
+	return res;
+}
+
+static void test_from_fairness(void **state)
+{
+	candor_fairness_result *res = small_result();
+	candor_audit_doc *doc = NULL;
+	candor_audit_options bad = CANDOR_AUDIT_OPTIONS_INIT;
+	char json[400], xlsx[400], pdf[400];
+	size_t pages = 0;
+	(void)state;
+
+	snprintf(json, sizeof(json), "%s/fair.json", tmpdir);
+	snprintf(xlsx, sizeof(xlsx), "%s/fair.xlsx", tmpdir);
+	snprintf(pdf, sizeof(pdf), "%s/fair.pdf", tmpdir);
+	assert_int_equal(candor_audit_doc_from_fairness(&doc, NULL, NULL), CANDOR_EINVAL);
+	bad.version = 99;
+	assert_int_equal(candor_audit_doc_from_fairness(&doc, res, &bad), CANDOR_EINVAL);
+	bad.version = CANDOR_AUDIT_OPTIONS_VERSION;
+	bad.data_path = "/nonexistent/d.csv";
+	assert_int_equal(candor_audit_doc_from_fairness(&doc, res, &bad), CANDOR_EIO);
+	assert_null(doc);
+	/* every allocation failure is ENOMEM and leaks nothing (LeakSanitizer) */
+	for (long n = 0; n < 10000; n++) {
+		candor__failalloc_arm(n);
+		const candor_status st = candor_audit_doc_from_fairness(&doc, res, NULL);
+		candor__failalloc_arm(-1);
+		if (st == CANDOR_OK)
+			break;
+		assert_int_equal(st, CANDOR_ENOMEM);
+		assert_null(doc);
+	}
+	assert_non_null(doc);
+	assert_true(candor_audit_doc_passed(doc));
+	assert_int_equal(candor_audit_doc_write_json(doc, json), CANDOR_OK);
+	/* the document: the fairness JSON with the hand-counted confusion
+	 * matrices, a manifest naming the attribute and no model, and no
+	 * explanations */
+	assert_int_equal(run("%s -c \"import json,sys; d=json.load(open('%s')); m=d['manifest']; "
+	                     "g={x['group']: x for x in d['fairness']['groups']}; "
+	                     "sys.exit(not ('explanations' not in d and m['rows']==40 and "
+	                     "m['sensitive']==['g'] and 'model_type' not in m and "
+	                     "'explained_rows' not in m and m['files']==[] and "
+	                     "[g['a'][k] for k in ('tp','fp','tn','fn')]==[8,2,7,3] and "
+	                     "[g['b'][k] for k in ('tp','fp','tn','fn')]==[3,1,12,4]))\"",
+	                     py, json),
+	                 0);
+	/* the workbook: no explanation sheets, two charts (group bars and the
+	 * disparity chart of g) */
+	assert_int_equal(candor_report_workbook(doc, xlsx), CANDOR_OK);
+	assert_int_equal(run("%s %s/tests/report/check_workbook.py %s %s 2", py, src, xlsx, json), 0);
+	/* the PDF: title, summary, the attribute, appendix and manifest */
+	assert_int_equal(candor_report_pdf(doc, pdf, &pages), CANDOR_OK);
+	assert_int_equal(run("%s %s/tests/report/check_pdf.py %s %s %zu", py, src, pdf, json, pages), 0);
+	candor_audit_doc_free(doc);
+	candor_fairness_result_free(res);
 }
 
 static void test_pdf(void **state)
@@ -206,7 +308,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_doc_parse),  cmocka_unit_test(test_sha256),
-		cmocka_unit_test(test_workbook),   cmocka_unit_test(test_pdf),
+		cmocka_unit_test(test_workbook),   cmocka_unit_test(test_from_fairness),
+		cmocka_unit_test(test_pdf),
 		cmocka_unit_test(test_chart_files), cmocka_unit_test(test_write_dir),
 	};
 	int rc;
