@@ -10,7 +10,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 
@@ -45,57 +44,6 @@ static const char demo_policy[] =
 	"{\"metric\": \"disparate_impact\", \"min\": 0.8},"
 	"{\"metric\": \"selection_rate\", \"min_ratio\": 0.8},"
 	"{\"metric\": \"tpr\", \"max_difference\": 0.1}]}";
-
-/* argv joined with spaces, arguments with spaces or quotes single-quoted. */
-static char *command_line(int argc, char **argv)
-{
-	size_t len = 16;
-	char *s, *q;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) * 4 + 3;
-	s = malloc(len);
-	if (!s)
-		return NULL;
-	q = s;
-	q += sprintf(q, "candor");
-	for (int i = 0; i < argc; i++) {
-		const bool quote = strpbrk(argv[i], " \t'\"$\\") != NULL;
-		*q++ = ' ';
-		if (quote)
-			*q++ = '\'';
-		for (const char *c = argv[i]; *c; c++) {
-			if (*c == '\'') {
-				memcpy(q, "'\\''", 4);
-				q += 4;
-			} else {
-				*q++ = *c;
-			}
-		}
-		if (quote)
-			*q++ = '\'';
-	}
-	*q = '\0';
-	return s;
-}
-
-/* The audit time: SOURCE_DATE_EPOCH when set (reproducible builds'
- * convention), else now. */
-static void audit_time(char *buf, size_t size)
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	time_t t = time(NULL);
-	struct tm tm;
-
-	if (sde && *sde) {
-		char *end;
-		unsigned long long v = strtoull(sde, &end, 10);
-		if (!*end)
-			t = (time_t)v;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -211,12 +159,12 @@ int cmd_audit(int argc, char **argv)
 		goto done;
 	}
 	sensitive = cli_split(sens, ',', &nsens);
-	cmdline = command_line(argc - 1, argv + 1);
+	cmdline = cli_command_line(argc, argv); /* argv[0] is "audit" */
 	if (!sensitive || !cmdline) {
 		fprintf(stderr, "candor: out of memory\n");
 		goto done;
 	}
-	audit_time(when, sizeof(when));
+	cli_audit_time(when, sizeof(when));
 
 	candor_audit_options o = CANDOR_AUDIT_OPTIONS_INIT;
 	o.label = label;

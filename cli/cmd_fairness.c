@@ -2,7 +2,10 @@
  * cmd_fairness.c - `candor fairness`: group fairness of a classifier's
  * decisions from a data file. Parses arguments, calls libcandor's fairness
  * module (the same accumulator path a monitoring service uses), prints the
- * table on stdout and writes the JSON; exit 1 when a policy check fails.
+ * table on stdout and writes the JSON and the workbook (the report module's
+ * workbook of a fairness-only audit document); exit 1 when a policy check
+ * fails. Outputs are written under temporary names and renamed at the end:
+ * a failed run leaves neither file, nor harms an earlier one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +15,7 @@
 enum {
 	OPT_DATA = 1000, OPT_LABEL, OPT_PRED, OPT_SCORE, OPT_SENSITIVE, OPT_INTERSECT,
 	OPT_REFERENCE, OPT_FAVORABLE, OPT_THRESHOLD, OPT_POLICY, OPT_CI, OPT_BOOTSTRAP,
-	OPT_SEED, OPT_JSON, OPT_THREADS, OPT_QUIET
+	OPT_SEED, OPT_JSON, OPT_XLSX, OPT_THREADS, OPT_QUIET
 };
 
 static const cli_option options[] = {
@@ -31,13 +34,15 @@ static const cli_option options[] = {
 	{"bootstrap", OPT_BOOTSTRAP, "N", "bootstrap replicates (default 1000)"},
 	{"seed", OPT_SEED, "S", "bootstrap seed (default 1)"},
 	{"json", OPT_JSON, "OUT.json", "write the JSON result here"},
+	{"xlsx", OPT_XLSX, "OUT.xlsx",
+	 "write the workbook here (sheets as audit.xlsx's, without the explanations)"},
 	{"threads", OPT_THREADS, "T", "threads (default: all); results never depend on it"},
 	{"quiet", OPT_QUIET, NULL, "do not print the table"},
 	{NULL, 0, NULL, NULL},
 };
 
 typedef struct args {
-	const char *data, *label, *pred, *score, *sensitive, *favorable, *policy, *json;
+	const char *data, *label, *pred, *score, *sensitive, *favorable, *policy, *json, *xlsx;
 	bool intersect, quiet, have_threshold;
 	double threshold;
 	candor_fairness_ci ci;
@@ -95,6 +100,7 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 		case OPT_FAVORABLE: a->favorable = arg; break;
 		case OPT_POLICY: a->policy = arg; break;
 		case OPT_JSON: a->json = arg; break;
+		case OPT_XLSX: a->xlsx = arg; break;
 		case OPT_QUIET: a->quiet = true; break;
 		case OPT_REFERENCE:
 			if ((rc = parse_reference(p, a, arg)) != CLI_EXIT_OK)
@@ -167,7 +173,9 @@ int cmd_fairness(int argc, char **argv)
 	candor_fairness_policy *policy = NULL;
 	candor_fairness_acc *acc = NULL;
 	candor_fairness_result *res = NULL;
-	char **sens = NULL, *json = NULL;
+	candor_audit_doc *doc = NULL;
+	cli_atomic jout = {0};
+	char **sens = NULL, *json = NULL, *cmdline = NULL;
 	size_t nsens = 0, jlen = 0;
 	candor_status st;
 	int rc;
@@ -179,7 +187,7 @@ int cmd_fairness(int argc, char **argv)
 	                "                --sensitive A[,B...] [--intersect] [--reference A=GROUP ...]\n"
 	                "                [--favorable VALUE] [--threshold T] [--policy P.json]\n"
 	                "                [--ci wilson|bootstrap] [--bootstrap N] [--seed S]\n"
-	                "                [--json OUT.json]",
+	                "                [--json OUT.json] [--xlsx OUT.xlsx]",
 	                "Group fairness of a binary classifier's decisions: per group and overall\n"
 	                "the confusion counts and every group metric with its interval, each\n"
 	                "group against its attribute's reference (difference, ratio, p-value),\n"
@@ -245,34 +253,65 @@ int cmd_fairness(int argc, char **argv)
 			goto done;
 		}
 	}
+	/* the JSON goes to its temporary file first and is renamed only once
+	 * the workbook is in place, so a failure leaves neither */
 	if (a.json) {
-		cli_atomic out;
-		FILE *f;
-
 		if ((st = candor_fairness_result_json(res, &json, &jlen)) != CANDOR_OK) {
 			rc = cli_fail(st);
 			goto done;
 		}
-		f = cli_atomic_open(&out, a.json);
-		if (!f) {
+		if (!cli_atomic_open(&jout, a.json)) {
 			rc = CLI_EXIT_USAGE;
 			goto done;
 		}
-		fwrite(json, 1, jlen, f);
-		if ((rc = cli_atomic_close(&out, true)) != CLI_EXIT_OK)
-			goto done;
+		fwrite(json, 1, jlen, jout.f);
 	}
+	if (a.xlsx) {
+		candor_audit_options man = CANDOR_AUDIT_OPTIONS_INIT;
+		char when[32];
+
+		cmdline = cli_command_line(argc, argv); /* argv[0] is "fairness" */
+		if (!cmdline) {
+			fprintf(stderr, "candor: out of memory\n");
+			rc = CLI_EXIT_INTERNAL;
+			goto done;
+		}
+		cli_audit_time(when, sizeof(when));
+		man.label = a.label;
+		man.sensitive = (const char *const *)sens;
+		man.nsensitive = nsens;
+		man.seed = a.seed;
+		man.threads = a.threads;
+		man.command_line = cmdline;
+		man.time = when;
+		man.data_path = a.data;
+		man.policy_path = a.policy;
+		st = candor_audit_doc_from_fairness(&doc, res, &man);
+		if (st == CANDOR_OK)
+			st = candor_report_workbook(doc, a.xlsx);
+		if (st != CANDOR_OK) {
+			rc = cli_fail(st);
+			goto done;
+		}
+	}
+	if (a.json && (rc = cli_atomic_close(&jout, true)) != CLI_EXIT_OK)
+		goto done;
 	if (!a.quiet)
 		candor_fairness_result_write_text(res, stdout);
 	rc = candor_fairness_result_view(res)->pass ? CLI_EXIT_OK : CLI_EXIT_POLICY;
 done:
+	cli_atomic_close(&jout, false); /* nothing to do once committed */
 	for (size_t i = 0; i < a.nrefs; i++)
 		free(a.refbuf[i]);
 	free(sens);
 	free(json);
+	free(cmdline);
+	candor_audit_doc_free(doc);
 	candor_fairness_result_free(res);
 	candor_fairness_acc_free(acc);
 	candor_fairness_policy_free(policy);
 	candor_table_free(t);
+	if (a.xlsx)
+		candor_report_release_caches(); /* the charts' text caches, for LeakSanitizer */
 	return rc;
 }

@@ -83,6 +83,54 @@ assert c[0]['metric']=='disparate_impact' and c[0]['attribute']=='race' and c[0]
 assert c[0]['pass'] is False and abs(c[0]['value']-r['summary_by_attribute']['race']['disparate_impact'])<1e-15
 " || fail "checks JSON"
 
+# --xlsx: the workbook of a fairness-only audit document. openpyxl reads it
+# back and tests/report/check_workbook.py compares it cell for cell with the
+# document expected here: the --json output of the same run as "fairness",
+# and a manifest built from what this script knows (its command line, the
+# pinned time, the files' SHA-256 from hashlib); no explanation sheets.
+export SOURCE_DATE_EPOCH=1795000000 # 2026-11-18T11:06:40Z
+expect 1 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --score score \
+	--sensitive sex,race --intersect --policy "$T/fail.json" --json "$T/x.json" \
+	--xlsx "$T/x.xlsx" --quiet
+unset SOURCE_DATE_EPOCH
+"$PY" - "$T" "${CANDOR_SOURCE_ROOT:-.}/tests/report/check_workbook.py" <<'EOF' || fail "--xlsx workbook"
+import hashlib, json, subprocess, sys
+t, check = sys.argv[1], sys.argv[2]
+fair = json.load(open(f"{t}/x.json"))
+sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+doc = {"candor_version": fair["candor_version"], "kind": "candor-audit", "verdict": fair["verdict"],
+       "manifest": {"candor_version": fair["candor_version"],
+                    "command_line": f"candor fairness --data {t}/d.csv --label label --pred pred "
+                                    f"--score score --sensitive sex,race --intersect --policy "
+                                    f"{t}/fail.json --json {t}/x.json --xlsx {t}/x.xlsx --quiet",
+                    "seed": 1, "threads": 0, "time": "2026-11-18T11:06:40Z", "rows": 3000,
+                    "label": "label", "sensitive": ["sex", "race"],
+                    "files": [{"role": "data", "path": f"{t}/d.csv", "sha256": sha(f"{t}/d.csv")},
+                              {"role": "policy", "path": f"{t}/fail.json",
+                               "sha256": sha(f"{t}/fail.json")}]},
+       "fairness": fair}
+assert fair["verdict"] == "fail" and any(not c["pass"] for c in fair["checks"])
+json.dump(doc, open(f"{t}/x.doc.json", "w"))
+# two charts (group bars, disparity) per attribute, the intersection too
+ncharts = 2 * len(fair["attributes"])
+sys.exit(subprocess.run([sys.executable, check, f"{t}/x.xlsx", f"{t}/x.doc.json",
+                         str(ncharts)]).returncode)
+EOF
+# an unwritable workbook: exit 2, the place named, and no file at all (not
+# even the JSON, which is renamed into place only after the workbook)
+expect 2 "^candor: /proc/candor-nope/x.xlsx: cannot write" -- "$BIN" fairness --data "$T/d.csv" \
+	--label label --pred pred --sensitive race --json "$T/nox.json" \
+	--xlsx /proc/candor-nope/x.xlsx
+[ ! -e "$T/nox.json" ] || fail "a failed --xlsx run wrote its JSON"
+# a failed run leaves an earlier workbook as it was
+cp "$T/x.xlsx" "$T/keep.xlsx"
+printf 'y,p,g\n1,1,a\n0,0,b\n2,1,a\n' >"$T/third3.csv"
+expect 2 "" -- "$BIN" fairness --data "$T/third3.csv" --label y --pred p --sensitive g \
+	--xlsx "$T/x.xlsx"
+cmp -s "$T/x.xlsx" "$T/keep.xlsx" || fail "a failed run touched the earlier workbook"
+expect 0 "" -- "$BIN" fairness --help
+grep -q -- "--xlsx OUT.xlsx" "$T/out" || fail "help lacks --xlsx"
+
 # bootstrap: identical output for 1, 2 and 4 threads
 for t in 1 2 4; do
 	expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --score score \
