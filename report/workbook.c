@@ -9,13 +9,12 @@
  * comment giving the reason. The creation time in the document properties
  * is the audit's time from the manifest, never "now".
  *
- * The file is written under PATH.tmp-XXXXXX beside PATH and renamed over it
+ * The file is written under a temporary name beside PATH and renamed over it
  * at the end, so a failure never leaves a half-written workbook nor harms
  * an earlier one. A document without explanations (a fairness-only audit)
  * has no Global importance, SHAP values or LIME sheets.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,44 +427,22 @@ static candor_status sheet_charts(wb *w)
 
 /* ===== the workbook ====================================================== */
 
-/* Create an empty temporary file PATH.tmp-XXXXXX beside `path`; *out
- * receives its name (caller frees). The file is made with
- * O_EXCL and mode 0666 (less the umask), as fopen() would make the target,
- * so the renamed workbook gets the usual permissions; the name comes from
- * mkstemp(), whose file is removed first. Doing this before libxlsxwriter
- * runs also finds an unwritable folder early: libxlsxwriter would notice
- * only at workbook_close(), and print to stderr, which the library must not. */
+/* Create an empty temporary file beside `path` (candor__open_temp: O_EXCL,
+ * mode 0666 less the umask, so the renamed workbook gets the usual
+ * permissions); *out receives its name (candor__free it). Doing this before
+ * libxlsxwriter runs also finds an unwritable folder early: libxlsxwriter
+ * would notice only at workbook_close(), and print to stderr, which the
+ * library must not. */
 static candor_status temp_beside(char **out, const char *path)
 {
-	const size_t len = strlen(path);
-	char *tmp = candor__malloc(len + sizeof(".tmp-XXXXXX"));
-	candor_status st;
+	const int fd = candor__open_temp(path, out);
 
-	*out = NULL;
-	if (!tmp)
-		return CANDOR_ENOMEM;
-	for (int attempt = 0; attempt < 100; attempt++) {
-		int fd;
-
-		memcpy(tmp, path, len);
-		memcpy(tmp + len, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
-		fd = mkstemp(tmp);
-		if (fd < 0)
-			break;
-		close(fd);
-		unlink(tmp);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0) {
-			close(fd);
-			*out = tmp;
-			return CANDOR_OK;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	st = candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
-	candor__free(tmp);
-	return st;
+	if (fd < 0)
+		return errno == ENOMEM ? candor__oom()
+		                       : candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s",
+		                                       strerror(errno));
+	close(fd);
+	return CANDOR_OK;
 }
 
 static candor_status write_book(const candor_audit_doc *doc, const char *path, const char *tmp);
