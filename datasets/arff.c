@@ -31,6 +31,7 @@ typedef struct arff {
 	bool *nominal;         /* per column: values must be declared levels */
 	size_t ncols;
 	size_t nrows, caprows;
+	candor__locmap *loc;   /* checkpoints when read from a file, else NULL */
 } arff;
 
 #define AFAIL(a, p, ...) \
@@ -247,6 +248,9 @@ static candor_status parse_row(arff *a, const char *p, const char *eol)
 		                     "sparse ARFF rows are not supported");
 	if (a->nrows == a->caprows && (st = grow(a)))
 		return st;
+	if (a->loc && a->nrows % CANDOR__LOC_EVERY == 0 &&
+	    (st = candor__locmap_push(a->loc, (uint64_t)(a->line - a->data), a->lineno)))
+		return st;
 	for (size_t j = 0; j < a->ncols; j++) {
 		candor__column *c = &a->t->cols[j];
 		const char *v_at;
@@ -348,8 +352,9 @@ static candor_status parse(arff *a)
 	return CANDOR_OK;
 }
 
-candor_status candor_arff_read_buffer(candor_table **out, const char *data, size_t len,
-                                      const char *name)
+/* Parse `data`; when `path` is given, keep checkpoints to read it again. */
+static candor_status arff_parse(candor_table **out, const char *data, size_t len,
+                                const char *name, const char *path)
 {
 	arff a;
 	candor_status st;
@@ -364,14 +369,24 @@ candor_status candor_arff_read_buffer(candor_table **out, const char *data, size
 	if (memchr(a.data, '\0', len))
 		return candor__error(CANDOR_EPARSE, a.name, 0, 0, "binary data (a NUL byte) in ARFF");
 	st = candor_table_new(&a.t);
+	if (!st && path) {
+		a.loc = candor__calloc(1, sizeof(*a.loc));
+		if (!a.loc || !(a.loc->path = candor__strdup(path)))
+			st = CANDOR_ENOMEM;
+		else
+			a.loc->kind = CANDOR__LOC_ARFF;
+	}
 	if (!st)
 		st = parse(&a);
 	if (!st)
 		st = candor__table_reserve(a.t, a.nrows); /* shrink to fit */
 	if (!st) {
 		a.t->nrows = a.nrows;
+		a.t->loc = a.loc;
+		a.loc = NULL;
 		st = candor__table_set_source(a.t, a.name);
 	}
+	candor__locmap_free(a.loc);
 	candor__free(a.tok);
 	candor__free(a.nominal);
 	if (st) {
@@ -380,6 +395,12 @@ candor_status candor_arff_read_buffer(candor_table **out, const char *data, size
 	}
 	*out = a.t;
 	return CANDOR_OK;
+}
+
+candor_status candor_arff_read_buffer(candor_table **out, const char *data, size_t len,
+                                      const char *name)
+{
+	return arff_parse(out, data, len, name, NULL);
 }
 
 candor_status candor_arff_read(candor_table **out, const char *path)
@@ -393,7 +414,67 @@ candor_status candor_arff_read(candor_table **out, const char *path)
 	*out = NULL;
 	if ((st = candor__file_read(path, &buf, &len)))
 		return st;
-	st = candor_arff_read_buffer(out, buf, len, path);
+	st = arff_parse(out, buf, len, path, path);
+	candor__free(buf);
+	return st;
+}
+
+candor_status candor__arff_locate(const candor__locmap *m, uint64_t offset, uint64_t line,
+                                  size_t skip, size_t col, uint64_t *out_line,
+                                  uint64_t *out_col)
+{
+	arff a;
+	char *buf;
+	size_t len, row = 0;
+	const char *p;
+	candor_status st;
+
+	if ((st = candor__file_read(m->path, &buf, &len)))
+		return candor__error(CANDOR_ENOTFOUND, m->path, 0, 0, "cannot read it again");
+	memset(&a, 0, sizeof(a));
+	a.name = m->path;
+	a.data = buf;
+	a.end = buf + len;
+	st = candor__error(CANDOR_ENOTFOUND, m->path, 0, 0, "the file changed since it was read");
+	p = offset <= len ? buf + offset : a.end;
+	a.lineno = line;
+	while (p < a.end) {
+		const char *eol = line_end(&a, p), *s = p;
+
+		a.line = p;
+		while (s < eol && is_space(*s))
+			s++;
+		if (s < eol && *s != '%' && row++ == skip) {
+			/* the record: step over `col` values */
+			for (size_t j = 0; j <= col && s <= eol; j++) {
+				const char *v_at;
+				bool quoted;
+
+				while (s < eol && is_space(*s))
+					s++;
+				v_at = s;
+				if (next_token(&a, &s, eol, ",", &quoted))
+					break;
+				if (j == col) {
+					*out_line = a.lineno;
+					*out_col = (uint64_t)(v_at - a.line) + 1;
+					st = CANDOR_OK;
+					break;
+				}
+				if (s >= eol || *s != ',')
+					break;
+				s++;
+			}
+			break;
+		}
+		p = eol;
+		if (p < a.end && *p == '\r')
+			p++;
+		if (p < a.end && *p == '\n')
+			p++;
+		a.lineno++;
+	}
+	candor__free(a.tok);
 	candor__free(buf);
 	return st;
 }

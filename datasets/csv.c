@@ -89,6 +89,15 @@ typedef struct reader {
 	bool header_done;
 	bool skip_header;     /* second pass: the first record is the header again */
 	bool storing;         /* false once a late type change forces a second pass */
+
+	uint64_t start;       /* where reading begins (a checkpoint when locating) */
+	uint64_t rec_off, rec_line; /* where the record being stored starts */
+	candor__locmap *loc;  /* checkpoints for candor_table_locate, or NULL */
+
+	/* locating: stop at field loc_col of the loc_skip-th record */
+	bool locating, found;
+	size_t loc_skip, loc_col, loc_count;
+	uint64_t found_line, found_col;
 } reader;
 
 /* ===== UTF-8 ============================================================== */
@@ -357,13 +366,19 @@ static bool parse_number(const char *s, size_t n, double *out)
 	return candor__parse_double(s, n, out);
 }
 
+/* A blank line between records is skipped, as pandas does (in a file of one
+ * column it is a missing value instead). */
+static bool is_blank_line(const reader *r)
+{
+	return r->ncols > 1 && r->nfields == 1 && r->fields[0].len == 0 && !r->fields[0].quoted;
+}
+
 static int store_record(reader *r)
 {
 	const field *f = r->fields;
 
 	if (r->nfields != r->ncols) {
-		/* a blank line between records is skipped, as pandas does */
-		if (r->nfields == 1 && f[0].len == 0 && !f[0].quoted)
+		if (is_blank_line(r))
 			return REC_OK;
 		if (r->nfields > r->ncols)
 			return FAIL_AT(r, f[r->ncols].line, f[r->ncols].col,
@@ -374,6 +389,9 @@ static int store_record(reader *r)
 		               "row has %zu fields, the header has %zu", r->nfields, r->ncols);
 	}
 	if (r->storing && r->nrows == r->caprows && grow_rows(r))
+		return REC_ERR;
+	if (r->storing && r->loc && r->nrows % CANDOR__LOC_EVERY == 0 &&
+	    candor__locmap_push(r->loc, r->rec_off, r->rec_line))
 		return REC_ERR;
 	for (size_t j = 0; j < r->ncols; j++) {
 		candor__column *c = &r->t->cols[j];
@@ -497,6 +515,20 @@ static int parse_block(reader *r, const char *block, size_t len, size_t *consume
 				return FAIL_AT(r, 1, 1, "empty file: no header row");
 			return rc;
 		}
+		if (r->locating) {
+			/* count records as store_record does: without skipped blank lines */
+			if (is_blank_line(r))
+				continue;
+			if (r->loc_count++ < r->loc_skip)
+				continue;
+			if (r->loc_col < r->nfields) {
+				r->found = true;
+				r->found_line = r->fields[r->loc_col].line;
+				r->found_col = r->fields[r->loc_col].col;
+			}
+			*consumed = (size_t)(p - block);
+			return REC_END;
+		}
 		if (r->skip_header) {
 			r->skip_header = false;
 			r->data_start = abs_of(r, p, block);
@@ -504,8 +536,11 @@ static int parse_block(reader *r, const char *block, size_t len, size_t *consume
 			if (store_header(r) != REC_OK)
 				return REC_ERR;
 			r->data_start = abs_of(r, p, block);
-		} else if (store_record(r) != REC_OK) {
-			return REC_ERR;
+		} else {
+			r->rec_off = abs_of(r, rec, block);
+			r->rec_line = line;
+			if (store_record(r) != REC_OK)
+				return REC_ERR;
 		}
 	}
 }
@@ -520,8 +555,12 @@ static int read_input(reader *r)
 		return parse_block(r, r->data, r->datalen, &consumed);
 	}
 	r->have = 0;
-	r->base = 0;
+	r->base = r->start;
 	r->eof = false;
+	if (lseek(r->fd, (off_t)r->start, SEEK_SET) < 0) {
+		candor__error(CANDOR_EIO, r->name, 0, 0, "cannot seek: %s", strerror(errno));
+		return REC_ERR;
+	}
 	for (;;) {
 		int rc;
 
@@ -571,6 +610,8 @@ static void reset_pass(reader *r)
 		r->cs[j].nonmissing = 0;
 	}
 	r->storing = true;
+	if (r->loc)
+		r->loc->n = 0;
 	r->nrows = 0;
 	r->caprows = 0;
 	r->line = 1;
@@ -584,6 +625,10 @@ static candor_status finish(reader *r)
 	if (st)
 		return st;
 	r->t->nrows = r->nrows;
+	if (r->loc)
+		r->loc->ncols = r->ncols;
+	r->t->loc = r->loc; /* the table owns the checkpoints now */
+	r->loc = NULL;
 	return candor__table_set_source(r->t, r->name);
 }
 
@@ -598,6 +643,8 @@ static candor_status run(reader *r, candor_table **out)
 		                     "csv options version %u, this library knows %u", r->opts->version,
 		                     CANDOR_CSV_OPTIONS_VERSION);
 	r->delim = r->opts && r->opts->delimiter ? r->opts->delimiter : ',';
+	if (r->loc)
+		r->loc->delim = r->delim;
 	if (r->delim == '"' || r->delim == '\n' || r->delim == '\r')
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "the delimiter cannot be a quote or "
 		                                                "a line break");
@@ -610,11 +657,6 @@ static candor_status run(reader *r, candor_table **out)
 	if (rc == REC_END && !r->storing) {
 		/* Second pass: every type is now settled. The header was checked by
 		 * the first pass; the columns keep their names. */
-		if (r->buf && lseek(r->fd, 0, SEEK_SET) != 0) {
-			st = candor__error(CANDOR_EIO, r->name, 0, 0, "cannot read the file again: %s",
-			                   strerror(errno));
-			goto done;
-		}
 		reset_pass(r);
 		r->skip_header = true;
 		rc = read_input(r);
@@ -728,15 +770,63 @@ candor_status candor_csv_read(candor_table **out, const char *path,
 	r.total = (uint64_t)sb.st_size;
 	r.cap = test_block_size ? test_block_size : BLOCK_SIZE;
 	r.buf = candor__malloc(r.cap);
-	if (!r.buf) {
+	r.loc = candor__calloc(1, sizeof(*r.loc));
+	if (!r.buf || !r.loc || !(r.loc->path = candor__strdup(path))) {
+		candor__free(r.buf);
+		candor__locmap_free(r.loc);
 		close(r.fd);
 		return CANDOR_ENOMEM;
 	}
+	r.loc->kind = CANDOR__LOC_CSV;
 	st = run(&r, out);
+	candor__locmap_free(r.loc); /* NULL when the table took it */
 	close(r.fd);
 	candor__free(r.buf);
 	candor__free(r.fields);
 	candor__free(r.scratch);
 	candor__free(r.cs);
 	return st;
+}
+
+candor_status candor__csv_locate(const candor__locmap *m, uint64_t offset, uint64_t line,
+                                 size_t skip, size_t col, uint64_t *out_line,
+                                 uint64_t *out_col)
+{
+	reader r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.name = m->path;
+	r.delim = m->delim;
+	r.ncols = m->ncols;
+	r.fd = open(m->path, O_RDONLY | O_CLOEXEC);
+	if (r.fd < 0)
+		return candor__error(CANDOR_ENOTFOUND, m->path, 0, 0, "cannot open it again: %s",
+		                     strerror(errno));
+	r.cap = (size_t)64 << 10;
+	r.buf = candor__malloc(r.cap);
+	if (!r.buf) {
+		close(r.fd);
+		return CANDOR_ENOMEM;
+	}
+	r.start = offset;
+	r.line = line;
+	r.line_start = offset;
+	r.header_done = true;
+	r.locating = true;
+	r.loc_skip = skip;
+	r.loc_col = col;
+	rc = read_input(&r);
+	close(r.fd);
+	candor__free(r.buf);
+	candor__free(r.fields);
+	candor__free(r.scratch);
+	if (rc == REC_ERR && candor_last_error()->status == CANDOR_ENOMEM)
+		return CANDOR_ENOMEM;
+	if (!r.found)
+		return candor__error(CANDOR_ENOTFOUND, m->path, 0, 0,
+		                     "the file changed since it was read");
+	*out_line = r.found_line;
+	*out_col = r.found_col;
+	return CANDOR_OK;
 }

@@ -36,12 +36,43 @@ typedef struct candor__column {
 	candor__dict dict;
 } candor__column;
 
+/* Where rows came from, for error messages: a checkpoint every
+ * CANDOR__LOC_EVERY rows holds the byte offset and line of that row's
+ * record; candor_table_locate() reads the file again from the nearest one.
+ * Only tables read from a file have it; derived tables do not. */
+#define CANDOR__LOC_EVERY 1024
+typedef enum { CANDOR__LOC_CSV = 1, CANDOR__LOC_ARFF = 2 } candor__loc_kind;
+typedef struct candor__locmap {
+	candor__loc_kind kind;
+	char delim;           /* CSV only */
+	size_t ncols;         /* CSV only: a blank line is skipped when ncols > 1 */
+	char *path;           /* the file to read again */
+	uint64_t *offset, *line;
+	size_t n, cap;
+} candor__locmap;
+
+void candor__locmap_free(candor__locmap *m);
+/* Add the checkpoint of the row about to be stored (call when
+ * nrows % CANDOR__LOC_EVERY == 0). */
+candor_status candor__locmap_push(candor__locmap *m, uint64_t offset, uint64_t line);
+
 struct candor_table {
 	candor__column *cols;
 	size_t ncols, capcols;
 	size_t nrows;
 	char *source;    /* file name for error messages, or NULL */
+	candor__locmap *loc; /* NULL unless read from a file */
 };
+
+/* Find (line, column) of field `col` of the `skip`-th record after the
+ * checkpoint (offset, line) of a CSV/ARFF file: the readers' halves of
+ * candor_table_locate(). */
+candor_status candor__csv_locate(const candor__locmap *m, uint64_t offset, uint64_t line,
+                                 size_t skip, size_t col, uint64_t *out_line,
+                                 uint64_t *out_col);
+candor_status candor__arff_locate(const candor__locmap *m, uint64_t offset, uint64_t line,
+                                  size_t skip, size_t col, uint64_t *out_line,
+                                  uint64_t *out_col);
 
 /* Append an empty column (no storage yet) and return it; the table's nrows
  * is not checked. Used by readers, which fill the storage themselves. */

@@ -176,7 +176,68 @@ void candor_table_free(candor_table *t)
 	}
 	candor__free(t->cols);
 	candor__free(t->source);
+	candor__locmap_free(t->loc);
 	candor__free(t);
+}
+
+void candor__locmap_free(candor__locmap *m)
+{
+	if (!m)
+		return;
+	candor__free(m->path);
+	candor__free(m->offset);
+	candor__free(m->line);
+	candor__free(m);
+}
+
+candor_status candor__locmap_push(candor__locmap *m, uint64_t offset, uint64_t line)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		uint64_t *o = candor__reallocarray(m->offset, cap, sizeof(*o));
+
+		if (!o)
+			return CANDOR_ENOMEM;
+		m->offset = o;
+		o = candor__reallocarray(m->line, cap, sizeof(*o));
+		if (!o)
+			return CANDOR_ENOMEM;
+		m->line = o;
+		m->cap = cap;
+	}
+	m->offset[m->n] = offset;
+	m->line[m->n] = line;
+	m->n++;
+	return CANDOR_OK;
+}
+
+const char *candor_table_source(const candor_table *t)
+{
+	return t ? t->source : NULL;
+}
+
+candor_status candor_table_locate(const candor_table *t, size_t row, size_t col,
+                                  uint64_t *line, uint64_t *column)
+{
+	const candor__locmap *m;
+	size_t k;
+
+	if (!t || !line || !column)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "table_locate: NULL argument");
+	*line = *column = 0;
+	if (row >= t->nrows || col >= t->ncols)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "cell (%zu, %zu) is outside the table",
+		                     row, col);
+	m = t->loc;
+	k = row / CANDOR__LOC_EVERY;
+	if (!m || k >= m->n)
+		return candor__error(CANDOR_ENOTFOUND, t->source, 0, 0,
+		                     "the table does not know where its rows came from");
+	if (m->kind == CANDOR__LOC_CSV)
+		return candor__csv_locate(m, m->offset[k], m->line[k], row % CANDOR__LOC_EVERY, col,
+		                          line, column);
+	return candor__arff_locate(m, m->offset[k], m->line[k], row % CANDOR__LOC_EVERY, col, line,
+	                           column);
 }
 
 candor_status candor__table_set_source(candor_table *t, const char *source)

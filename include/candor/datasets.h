@@ -108,6 +108,24 @@ CANDOR_API int32_t candor_table_level_code(const candor_table *table, size_t j,
 /** Value (i, j) as a double: the number, or the code of a categorical (NaN when missing). */
 CANDOR_API double candor_table_value(const candor_table *table, size_t i, size_t j);
 
+/**
+ * The name of the file the table was read from (borrowed), or NULL for a
+ * table built in memory.
+ */
+CANDOR_API const char *candor_table_source(const candor_table *table);
+
+/**
+ * Where cell (row, col) came from: the 1-based line and byte column of its
+ * field in the CSV or ARFF file the table was read from, so that an error
+ * found after reading (a third label value, say) can name its place.
+ * CANDOR_ENOTFOUND when the table was not read from a file (a buffer, a
+ * derived table, one built in memory) or the file changed since. It reads
+ * the file again from the nearest of the checkpoints the reader kept (one per
+ * 1024 rows): meant for error messages, not for loops.
+ */
+CANDOR_API candor_status candor_table_locate(const candor_table *table, size_t row, size_t col,
+                                             uint64_t *line, uint64_t *column);
+
 /* ===== derived tables =================================================== */
 
 /** A new table holding rows [begin, end) of `table` (all columns, dictionaries kept). */

@@ -556,6 +556,119 @@ static void test_table_ops(void **state)
 	candor_table_free(t);
 }
 
+/* ---- where cells came from ------------------------------------------------ */
+
+typedef struct pos {
+	uint64_t line, col;
+} pos;
+
+/* Write a CSV whose records span lines (quoted line breaks), with blank
+ * lines and a late text value (a second pass), recording where each field
+ * starts as it is written: the oracle for candor_table_locate. */
+static void test_table_locate_csv(void **state)
+{
+	enum { ROWS = 3000 };
+	static pos where[ROWS][3];
+	char path[] = "/tmp/candor-loc-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	uint64_t line = 2, col = 1;
+	candor_table *t = NULL;
+	uint64_t l, c;
+
+	(void)state;
+	fputs("a,b,c\n", f);
+	for (size_t i = 0; i < ROWS; i++) {
+		char b[64], cc[32];
+		int n;
+
+		if (i % 500 == 250) {
+			fputs("\n", f); /* a blank line, skipped */
+			line++;
+		}
+		if (i % 7 == 3)
+			snprintf(b, sizeof(b), "\"two\nlines %zu\"", i);
+		else
+			snprintf(b, sizeof(b), "plain%zu", i);
+		snprintf(cc, sizeof(cc), i == ROWS - 10 ? "late" : "%zu.5", i);
+		where[i][0] = (pos){line, col};
+		n = fprintf(f, "%zu,", i);
+		col += (uint64_t)n;
+		where[i][1] = (pos){line, col};
+		fputs(b, f);
+		if (strchr(b, '\n')) {
+			line++;
+			col = strlen(strchr(b, '\n') + 1) + 1;
+		} else {
+			col += strlen(b);
+		}
+		fputc(',', f);
+		col++;
+		where[i][2] = (pos){line, col};
+		fprintf(f, "%s\n", cc);
+		line++;
+		col = 1;
+	}
+	fclose(f);
+	candor__csv_test_block_size(4096); /* records cross blocks too */
+	assert_int_equal(candor_csv_read(&t, path, NULL), CANDOR_OK);
+	candor__csv_test_block_size(0);
+	assert_int_equal(candor_table_coltype(t, 2), CANDOR_COL_CATEGORICAL); /* second pass */
+	assert_string_equal(candor_table_source(t), path);
+	for (size_t i = 0; i < ROWS; i += (i < 1100 ? 1 : 37)) {
+		for (size_t j = 0; j < 3; j++) {
+			assert_int_equal(candor_table_locate(t, i, j, &l, &c), CANDOR_OK);
+			if (l != where[i][j].line || c != where[i][j].col)
+				fail_msg("row %zu col %zu: located %llu:%llu, written at %llu:%llu", i, j,
+				         (unsigned long long)l, (unsigned long long)c,
+				         (unsigned long long)where[i][j].line,
+				         (unsigned long long)where[i][j].col);
+		}
+	}
+	assert_int_equal(candor_table_locate(t, ROWS, 0, &l, &c), CANDOR_EINVAL);
+	candor_table_free(t);
+	unlink(path);
+
+	/* a table from a buffer, or derived, does not know */
+	t = csv("a\n1\n", NULL);
+	assert_int_equal(candor_table_locate(t, 0, 0, &l, &c), CANDOR_ENOTFOUND);
+	assert_string_equal(candor_table_source(t), "<buffer>");
+	candor_table_free(t);
+}
+
+static void test_table_locate_arff(void **state)
+{
+	char path[] = "/tmp/candor-loc-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	candor_table *t = NULL, *d = NULL;
+	uint64_t l, c;
+
+	(void)state;
+	fputs("@relation r\n@attribute a numeric\n@attribute b {x,y}\n@data\n", f);
+	/* data row i is on line 5 + i + (comments before it) */
+	for (int i = 0; i < 2500; i++) {
+		if (i % 1000 == 999)
+			fputs("% a comment line\n", f);
+		fprintf(f, "%d,  'y'\n", i);
+	}
+	fclose(f);
+	assert_int_equal(candor_arff_read(&t, path), CANDOR_OK);
+	assert_int_equal(candor_table_locate(t, 0, 1, &l, &c), CANDOR_OK);
+	assert_int_equal(l, 5);
+	assert_int_equal(c, 5);
+	assert_int_equal(candor_table_locate(t, 2400, 0, &l, &c), CANDOR_OK);
+	assert_int_equal(l, 5 + 2400 + 2);
+	assert_int_equal(c, 1);
+	assert_int_equal(candor_table_locate(t, 2400, 1, &l, &c), CANDOR_OK);
+	assert_int_equal(c, 8);
+	assert_int_equal(candor_table_slice(&d, t, 0, 10), CANDOR_OK);
+	assert_int_equal(candor_table_locate(d, 0, 0, &l, &c), CANDOR_ENOTFOUND);
+	candor_table_free(d);
+	candor_table_free(t);
+	unlink(path);
+}
+
 /* ---- synthetic data ------------------------------------------------------- */
 
 static void test_synth_deterministic_and_reads_back(void **state)
@@ -630,6 +743,8 @@ int main(void)
 		cmocka_unit_test(test_arff_good),
 		cmocka_unit_test(test_arff_errors),
 		cmocka_unit_test(test_table_ops),
+		cmocka_unit_test(test_table_locate_csv),
+		cmocka_unit_test(test_table_locate_arff),
 		cmocka_unit_test(test_synth_deterministic_and_reads_back),
 		cmocka_unit_test(test_synth_model_file),
 	};
