@@ -8,6 +8,8 @@
  * its codes as they are (no copy); a numeric one through its distinct
  * values. Everything is allocated once per call, never per row.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +17,29 @@
 
 #include "candor/datasets.h"
 
-/* Rows are numbered from 1 in messages; with a plain CSV row r is line r+1. */
-static candor_status row_error(const char *source, size_t i, const char *fmt_col,
-                               const char *col, const char *what)
+/* An error about cell (i, j): at its line and column when the table was
+ * read from a file (candor_table_locate), else "row N: ..." (rows from 1). */
+static candor_status cell_error(const candor_table *t, size_t i, size_t j, const char *source,
+                                const char *fmt, ...) CANDOR__PRINTF(5, 6);
+static candor_status cell_error(const candor_table *t, size_t i, size_t j, const char *source,
+                                const char *fmt, ...)
 {
-	return candor__error(CANDOR_EPARSE, source, 0, 0, "row %zu: %s '%s' %s", i + 1, fmt_col,
-	                     col, what);
+	char msg[400];
+	uint64_t line, col;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (candor_table_locate(t, i, j, &line, &col) == CANDOR_OK)
+		return candor__error(CANDOR_EPARSE, source, line, col, "%s", msg);
+	return candor__error(CANDOR_EPARSE, source, 0, 0, "row %zu: %s", i + 1, msg);
+}
+
+static candor_status row_error(const candor_table *t, size_t i, size_t j, const char *source,
+                               const char *fmt_col, const char *col, const char *what)
+{
+	return cell_error(t, i, j, source, "%s '%s' %s", fmt_col, col, what);
 }
 
 static void value_text(char *buf, size_t size, const candor_table *t, size_t j, size_t i)
@@ -53,7 +72,7 @@ static candor_status binary_column(uint8_t *out, const candor_table *t, size_t j
 			                     "'%s' is numeric", fav, role, colname);
 		for (size_t i = 0; i < n; i++) {
 			if (isnan(v[i]))
-				return row_error(source, i, role, colname, "has a missing value");
+				return row_error(t, i, j, source, role, colname, "has a missing value");
 			if (v[i] == f) {
 				out[i] = 1;
 				continue;
@@ -66,10 +85,10 @@ static candor_status binary_column(uint8_t *out, const candor_table *t, size_t j
 				candor__format_double(a, sizeof(a), f);
 				candor__format_double(b, sizeof(b), other);
 				candor__format_double(c, sizeof(c), v[i]);
-				return candor__error(CANDOR_EPARSE, source, 0, 0,
-				                     "row %zu: %s column '%s' has a third value '%s' "
-				                     "(besides '%s' and '%s'); it must be binary", i + 1,
-				                     role, colname, c, a, b);
+				return cell_error(t, i, j, source,
+				                  "%s column '%s' has a third value '%s' "
+				                  "(besides '%s' and '%s'); it must be binary",
+				                  role, colname, c, a, b);
 			}
 		}
 	} else {
@@ -83,7 +102,7 @@ static candor_status binary_column(uint8_t *out, const candor_table *t, size_t j
 			                     "(give --favorable)", fav, role, colname);
 		for (size_t i = 0; i < n; i++) {
 			if (codes[i] < 0)
-				return row_error(source, i, role, colname, "has a missing value");
+				return row_error(t, i, j, source, role, colname, "has a missing value");
 			if (codes[i] == fc) {
 				out[i] = 1;
 				continue;
@@ -93,11 +112,10 @@ static candor_status binary_column(uint8_t *out, const candor_table *t, size_t j
 				other = codes[i];
 			} else if (codes[i] != other) {
 				value_text(c, sizeof(c), t, j, i);
-				return candor__error(CANDOR_EPARSE, source, 0, 0,
-				                     "row %zu: %s column '%s' has a third value '%s' "
-				                     "(besides '%s' and '%s'); it must be binary", i + 1,
-				                     role, colname, c, fav,
-				                     candor_table_level(t, j, other));
+				return cell_error(t, i, j, source,
+				                  "%s column '%s' has a third value '%s' "
+				                  "(besides '%s' and '%s'); it must be binary",
+				                  role, colname, c, fav, candor_table_level(t, j, other));
 			}
 		}
 	}
@@ -166,6 +184,7 @@ candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const ca
 	candor_fairness_attribute *attrs = NULL;
 	const double *score = NULL;
 	const char *fav, *src;
+	uint64_t hdr;
 	double thr;
 
 	if (!out || !table || !cols)
@@ -182,6 +201,7 @@ candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const ca
 	if (cols->threads < 0)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: negative thread count");
 	src = cols->source;
+	hdr = src ? 1 : 0; /* a missing column is about the header, line 1 */
 	fav = cols->favorable ? cols->favorable : "1";
 	thr = cols->threshold != 0.0 ? cols->threshold : 0.5;
 	if (!isfinite(thr))
@@ -190,19 +210,20 @@ candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const ca
 	k = cols->nsensitive;
 
 	if ((st = candor_table_find(table, cols->label, &jl)) != CANDOR_OK)
-		return candor__error(st, src, 0, 0, "no label column '%s'", cols->label);
+		return candor__error(st, src, hdr, hdr, "no label column '%s'", cols->label);
 	if (cols->pred && (st = candor_table_find(table, cols->pred, &jp)) != CANDOR_OK)
-		return candor__error(st, src, 0, 0, "no prediction column '%s'", cols->pred);
+		return candor__error(st, src, hdr, hdr, "no prediction column '%s'", cols->pred);
 	if (cols->score) {
 		if ((st = candor_table_find(table, cols->score, &js)) != CANDOR_OK)
-			return candor__error(st, src, 0, 0, "no score column '%s'", cols->score);
+			return candor__error(st, src, hdr, hdr, "no score column '%s'", cols->score);
 		score = candor_table_numeric(table, js);
 		if (!score)
 			return candor__error(CANDOR_EINVAL, src, 0, 0,
 			                     "score column '%s' is not numeric", cols->score);
 		for (size_t i = 0; i < n; i++)
 			if (!isfinite(score[i]))
-				return row_error(src, i, "score", cols->score, "has a missing value");
+				return row_error(table, i, js, src, "score", cols->score,
+				                 "has a missing value");
 	}
 	for (size_t a = 0; a < k; a++) {
 		size_t j;
@@ -210,7 +231,7 @@ candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const ca
 		if (!cols->sensitive[a])
 			return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL column name");
 		if ((st = candor_table_find(table, cols->sensitive[a], &j)) != CANDOR_OK)
-			return candor__error(st, src, 0, 0, "no sensitive column '%s'",
+			return candor__error(st, src, hdr, hdr, "no sensitive column '%s'",
 			                     cols->sensitive[a]);
 	}
 

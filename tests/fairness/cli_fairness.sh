@@ -150,9 +150,9 @@ expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --sen
 
 # ---- bad input: exit 2, the file and the place named ----------------------
 printf 'y,p,g\n1,1,a\n0,0,b\n2,1,a\n' >"$T/third.csv"
-expect 2 "third.csv: row 3: label column 'y' has a third value '2'" -- \
+expect 2 "third.csv:4:1: label column 'y' has a third value '2'" -- \
 	"$BIN" fairness --data "$T/third.csv" --label y --pred p --sensitive g
-expect 2 "d.csv: no sensitive column 'religion'" -- \
+expect 2 "d.csv:1:1: no sensitive column 'religion'" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive sex,religion
 expect 2 "reference group 'Martian' of attribute 'race' does not exist" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
