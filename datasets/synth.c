@@ -63,9 +63,13 @@ const char *candor_synth_credit_model_json(void)
 	return credit_model_json;
 }
 
-static double round_to(double v, double step)
+/* v rounded to `decimals` places: the double nearest the decimal, so that it
+ * prints as written (round(v / 0.1) * 0.1 would give 24.700000000000003). */
+static double round_to(double v, int decimals)
 {
-	return round(v / step) * step;
+	static const double scale[] = {1, 10, 100, 1000};
+
+	return round(v * scale[decimals]) / scale[decimals];
 }
 
 typedef struct credit_cols {
@@ -86,11 +90,13 @@ static void credit_block(const credit_cols *c, size_t begin, size_t end, gsl_rng
 			acc += p_race[++race];
 		y = gsl_rng_uniform(r) < base_rate[race];
 		x[0] = 21 + (double)gsl_rng_uniform_int(r, 50);
-		x[1] = round_to(48.0 + 14.0 * y - 8.0 * female + 15.0 * gsl_ran_gaussian_ziggurat(r, 1.0), 0.1);
-		x[2] = round_to(640.0 + 55.0 * y + 60.0 * gsl_ran_gaussian_ziggurat(r, 1.0), 1.0);
-		x[3] = round_to(0.40 - 0.08 * y + 0.10 * gsl_ran_gaussian_ziggurat(r, 1.0), 0.001);
-		x[4] = round_to(22.0 + 8.0 * gsl_ran_gaussian_ziggurat(r, 1.0), 0.1);
-		x[5] = round_to(zip_mean[race] + gsl_ran_gaussian_ziggurat(r, 1.0), 0.001);
+		x[1] = round_to(48.0 + 14.0 * y - 8.0 * female +
+		                        15.0 * gsl_ran_gaussian_ziggurat(r, 1.0),
+		                1);
+		x[2] = round_to(640.0 + 55.0 * y + 60.0 * gsl_ran_gaussian_ziggurat(r, 1.0), 0);
+		x[3] = round_to(0.40 - 0.08 * y + 0.10 * gsl_ran_gaussian_ziggurat(r, 1.0), 3);
+		x[4] = round_to(22.0 + 8.0 * gsl_ran_gaussian_ziggurat(r, 1.0), 1);
+		x[5] = round_to(zip_mean[race] + gsl_ran_gaussian_ziggurat(r, 1.0), 3);
 		for (int k = 0; k < NF; k++)
 			eta += model_coef[k] * (x[k] - model_mean[k]) / model_scale[k];
 
