@@ -517,8 +517,6 @@ int main(void)
 		printf("charts kept in %s\n", tmpdir);
 	}
 	/* drop cairo's and fontconfig's caches so LeakSanitizer sees only ours */
-	pango_cairo_font_map_set_default(NULL);
-	cairo_debug_reset_static_data();
-	FcFini();
+	candor_report_release_caches(); /* waits for pango's font thread, then resets */
 	return rc;
 }

@@ -326,8 +326,6 @@ int main(void)
 		printf("reports kept in %s\n", tmpdir);
 	else if (run("rm -rf '%s'", tmpdir) != 0)
 		rc = rc ? rc : 1;
-	pango_cairo_font_map_set_default(NULL);
-	cairo_debug_reset_static_data();
-	FcFini();
+	candor_report_release_caches(); /* waits for pango's font thread, then resets */
 	return rc;
 }
