@@ -366,11 +366,15 @@ static candor_status explanations(json_object **out, candor_model *model, const 
 		st = candor__oom();
 		goto out;
 	}
-	const candor_link link = candor_explanation_link(e);
-	const bool margin = candor_model_output_kind(model) == CANDOR_OUTPUT_MARGIN ||
-	                    link == CANDOR_LINK_LOGIT;
+	/* TreeSHAP explains the trees' sum, the margin, whatever the model
+	 * outputs: for a probability model (binary:logistic) that is the
+	 * log-odds, the same scale as the logit link of linear SHAP */
+	const bool logit = candor_explanation_link(e) == CANDOR_LINK_LOGIT ||
+	                   (strcmp(method, "tree") == 0 &&
+	                    candor_model_output_kind(model) == CANDOR_OUTPUT_PROBABILITY);
+	const bool margin = candor_model_output_kind(model) == CANDOR_OUTPUT_MARGIN || logit;
 	add(ex, "method", json_object_new_string(method));
-	add(ex, "link", json_object_new_string(link == CANDOR_LINK_LOGIT ? "logit" : "identity"));
+	add(ex, "link", json_object_new_string(logit ? "logit" : "identity"));
 	add(ex, "output", json_object_new_string(margin ? "margin (log-odds)" : "model output"));
 	json_object *fs = json_object_new_array();
 	for (size_t j = 0; j < m; j++)
