@@ -2,7 +2,9 @@
  * cmd_report.c - `candor report --from audit.json --out DIR`: render the
  * workbook, the PDF and the charts again from an audit's JSON, without
  * recomputing anything (the JSON holds every number the reports show).
- * Exit 0 on success, 2 for bad input, 3 for an internal error.
+ * It re-renders, it does not judge: exit 0 whenever it has rendered, even
+ * for a document whose verdict is "fail"; 2 for bad input, 3 for an
+ * internal error.
  */
 #include <string.h>
 
@@ -26,7 +28,10 @@ int cmd_report(int argc, char **argv)
 
 	cli_parser_init(&p, "report", "candor report --from audit.json --out DIR",
 	                "Render DIR/audit.json, audit.xlsx, report.pdf and charts/ again from an\n"
-	                "audit's JSON, without recomputing. The folder is replaced whole, only at the end.",
+	                "audit's JSON, without recomputing. The folder is replaced whole, only at the end.\n"
+	                "It re-renders, it does not judge: exit 0 whenever it has rendered, whatever\n"
+	                "the verdict in the document (that was `candor audit`'s exit status); 2 for\n"
+	                "bad input, 3 internal.",
 	                options);
 	optind = 1;
 	while ((c = cli_next(&p, argc, argv, &arg)) != -1) {

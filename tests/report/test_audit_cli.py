@@ -102,10 +102,15 @@ def main():
         check(j1 == doc, "audit.json differs with one thread")
         check(all(k.startswith("charts/") is False for k in diff), f"charts differ: {diff}")
 
-        # ---- candor report --from: same document, same PDF bytes
+        # ---- candor report --from: same document, same PDF bytes. It
+        # re-renders and does not judge: exit 0 for the demo's failing
+        # verdict, and its --help says so
         again = os.path.join(tmp, "again")
         r = run("report", "--from", os.path.join(demo, "audit.json"), "--out", again)
         check(r.returncode == 0, f"report exit {r.returncode}: {r.stderr}")
+        r = run("report", "--help")
+        check("does not judge" in r.stdout and "exit 0 whenever it has rendered" in r.stdout,
+              "report --help does not say that it exits 0 whatever the verdict")
         check(json.load(open(os.path.join(again, "audit.json"))) == doc, "report: audit.json differs")
         check(digest(os.path.join(again, "report.pdf")) == digest(os.path.join(demo, "report.pdf")),
               "report: PDF differs from the audit's")
