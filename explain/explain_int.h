@@ -62,6 +62,7 @@ typedef struct candor__coal {
 	uint8_t *slot_mask; /* chunk x m */
 	uint8_t *slot_ok;   /* chunk: 1 when the slot holds slot_mask for last_x */
 	double *last_x;     /* m */
+	double *sums;       /* chunk x k: sum_b w_b f over the background */
 } candor__coal;
 
 candor_status candor__coal_init(candor__coal *c, candor_model *model,

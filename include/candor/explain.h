@@ -145,7 +145,10 @@ typedef struct candor_explain_options {
 	/** kernel: stop sampling a row once every standard error is <= this; 0: use the whole budget. */
 	double target_stderr;
 	size_t max_exact_features;     /**< exact: refuse above this M; 0: 16 */
-	size_t max_batch_rows;         /**< model rows per predict call (explainers); 0: 8192 */
+	/** Most model rows per predict call (explainers); 0: 8192. The built-in
+	 *  linear, logistic and XGBoost models are called with smaller, cache-sized
+	 *  batches of coalition rows (about 24 kB); results never depend on it. */
+	size_t max_batch_rows;
 	/** Row ids (n values) labelling rows and seeding their streams; NULL: 0..n-1. Copied. */
 	const uint64_t *row_ids;
 	/* LIME */

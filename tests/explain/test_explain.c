@@ -595,6 +595,93 @@ static void test_determinism(void **state)
 	free(x);
 }
 
+/*
+ * The synthetic rows are built in predict-call slots, each patched from the
+ * coalition it held before (explain.c: fill_slot). How coalitions are cut
+ * into calls must not change a single bit: every coalition value is a sum
+ * over the background in a fixed order. One slot per call (every coalition
+ * patched from its predecessor), 7 slots and the default are compared.
+ */
+static void test_batching(void **state)
+{
+	const size_t m = 10, n = 3, nbg = 12;
+	double *bg = random_matrix(nbg, m, 81), *x = random_matrix(n, m, 82);
+	candor_background *b = NULL;
+	candor_model *model = make_model(F_BIG);
+	const candor_explain_method methods[3] = { CANDOR_METHOD_EXACT, CANDOR_METHOD_KERNEL,
+	                                           CANDOR_METHOD_PERMUTATION };
+	const size_t batches[3] = { 0, 7 * nbg, nbg };
+
+	(void)state;
+	assert_int_equal(candor_background_new(&b, bg, nbg, m, NULL), CANDOR_OK);
+	for (int t = 0; t < 3; t++) {
+		candor_explanation *e[3];
+
+		for (int q = 0; q < 3; q++) {
+			candor_explain_options o = CANDOR_EXPLAIN_OPTIONS_INIT;
+
+			o.method = methods[t];
+			o.nsamples = 300;
+			o.seed = 9;
+			o.threads = 1;
+			o.max_batch_rows = batches[q];
+			e[q] = NULL;
+			assert_int_equal(candor_explain(&e[q], model, x, n, b, &o), CANDOR_OK);
+		}
+		for (int q = 1; q < 3; q++)
+			assert_memory_equal(candor_explanation_values(e[0]),
+			                    candor_explanation_values(e[q]), n * m * sizeof(double));
+		for (int q = 0; q < 3; q++)
+			candor_explanation_free(e[q]);
+	}
+	candor_model_free(model);
+	candor_background_free(b);
+	free(bg);
+	free(x);
+}
+
+/*
+ * The built-in models get small predict calls (explain.c: COAL_CACHE_BYTES;
+ * 100 background rows of 6 features fill 5 slots, so the 62 coalitions take
+ * 13 calls). On a linear model with the identity link, exact Shapley and
+ * KernelSHAP with every coalition equal coef_j / scale_j (x_j - E x_j).
+ */
+static void test_builtin_model_batches(void **state)
+{
+	const char *lin = "{\"kind\": \"linear\", \"features\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"],"
+	                  " \"coef\": [0.7, -1.3, 0.25, 2.0, -0.6, 1.1], \"intercept\": 0.3,"
+	                  " \"scale\": [2.0, 0.5, 4.0, 3.0, 1.0, 0.8]}";
+	const double coef[6] = { 0.7, -1.3, 0.25, 2.0, -0.6, 1.1 };
+	const double scale[6] = { 2.0, 0.5, 4.0, 3.0, 1.0, 0.8 };
+	const size_t m = 6, n = 4, nbg = 100;
+	double *bg = random_matrix(nbg, m, 91), *x = random_matrix(n, m, 92), ex[6] = { 0 };
+	candor_background *b = NULL;
+	candor_model *model = NULL;
+	const candor_explain_method methods[2] = { CANDOR_METHOD_EXACT, CANDOR_METHOD_KERNEL };
+
+	(void)state;
+	for (size_t i = 0; i < nbg; i++)
+		for (size_t j = 0; j < m; j++)
+			ex[j] += bg[i * m + j] / (double)nbg;
+	assert_int_equal(candor_background_new(&b, bg, nbg, m, NULL), CANDOR_OK);
+	assert_int_equal(candor_model_load_buffer(&model, lin, strlen(lin), NULL), CANDOR_OK);
+	for (int t = 0; t < 2; t++) {
+		candor_explanation *e = run(model, x, n, b, methods[t], CANDOR_LINK_IDENTITY, 62, 0, 2);
+
+		/* sums of 100 terms of size ~1, then a 5 x 5 solve: 1e-10 */
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < m; j++)
+				assert_near(candor_explanation_values(e)[i * m + j],
+				            coef[j] / scale[j] * (x[i * m + j] - ex[j]), 1e-10);
+		check_efficiency(e, 1e-9);
+		candor_explanation_free(e);
+	}
+	candor_model_free(model);
+	candor_background_free(b);
+	free(bg);
+	free(x);
+}
+
 static void test_lime_recovers_linear(void **state)
 {
 	const char *lin = "{\"kind\": \"linear\", \"features\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"],"
@@ -885,6 +972,8 @@ int main(void)
 		cmocka_unit_test(test_stderr_calibrated),
 		cmocka_unit_test(test_dummy_symmetry),
 		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_batching),
+		cmocka_unit_test(test_builtin_model_batches),
 		cmocka_unit_test(test_lime_recovers_linear),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_background),
