@@ -4,10 +4,13 @@
  *
  * The command reads the data, loads the model (or starts --model-cmd),
  * binds the model's features to the data's columns, builds the background,
- * calls libcandor, and writes the outputs atomically. No numerics here.
+ * calls libcandor, and writes the outputs together: all of --out, --json
+ * and --interactions appear, or none does (commit_outputs). No numerics here.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "candor/treeshap.h"
@@ -101,17 +104,18 @@ static candor_status explain_tree(candor_explanation **out, const candor_model *
 	return st;
 }
 
-/* --interactions: TreeSHAP interaction values of the explained rows, written
- * atomically after the main outputs. Returns an exit status. */
-static int write_interactions(const candor_model *model, const double *x, size_t n,
-                              const uint64_t *row_ids, const args *a)
+/* --interactions: TreeSHAP interaction values of the explained rows, into
+ * *out (n x K x (M+1)^2, malloc'd), computed before any output is opened.
+ * Returns an exit status. */
+static int compute_interactions(double **out, const candor_model *model, const double *x,
+                                size_t n, const args *a)
 {
 	candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
 	size_t m = candor_model_nfeatures(model), k = candor_model_noutputs(model);
-	cli_atomic out = { 0 };
 	double *phi;
 	candor_status st;
 
+	*out = NULL;
 	to.threads = (int)a->threads;
 	phi = malloc((n ? n : 1) * k * (m + 1) * (m + 1) * sizeof(double));
 	if (!phi) {
@@ -123,17 +127,46 @@ static int write_interactions(const candor_model *model, const double *x, size_t
 		free(phi);
 		return cli_fail(st);
 	}
-	if (!cli_atomic_open(&out, a->interactions)) {
-		free(phi);
-		return CLI_EXIT_USAGE;
+	*out = phi;
+	return CLI_EXIT_OK;
+}
+
+/*
+ * The outputs of one run appear together or not at all. Each was written to
+ * a temporary in its target's folder (cli_atomic_open); first every
+ * temporary is flushed and checked, and only when all are sound are they
+ * renamed into place. If a rename still fails (the folder changed under
+ * us), the outputs already renamed are removed again, so no partial set is
+ * left (a file they replaced is gone; renaming cannot be undone). With
+ * `commit` false every temporary is removed. Returns an exit status.
+ */
+static int commit_outputs(cli_atomic *outs, const char *const *paths, size_t n, bool commit)
+{
+	int rc = CLI_EXIT_OK;
+
+	for (size_t i = 0; commit && i < n; i++) {
+		if (outs[i].f && (fflush(outs[i].f) != 0 || ferror(outs[i].f))) {
+			fprintf(stderr, "candor: %s: write failed: %s\n", paths[i], strerror(errno));
+			commit = false;
+			rc = CLI_EXIT_USAGE;
+		}
 	}
-	st = candor_treeshap_interactions_write_csv(out.f, model, phi, n, row_ids);
-	free(phi);
-	if (st != CANDOR_OK) {
-		cli_atomic_close(&out, false);
-		return cli_fail(st);
+	for (size_t i = 0; i < n; i++) {
+		if (!outs[i].f)
+			continue;
+		if (!commit) {
+			cli_atomic_close(&outs[i], false);
+			continue;
+		}
+		rc = cli_atomic_close(&outs[i], true);
+		if (rc != CLI_EXIT_OK) {
+			for (size_t j = 0; j < i; j++)
+				if (paths[j])
+					unlink(paths[j]);
+			commit = false;
+		}
 	}
-	return cli_atomic_close(&out, true);
+	return rc;
 }
 
 /* Matrix of the model's features from `t` (all rows); NULL after printing. */
@@ -273,7 +306,7 @@ int cmd_explain(int argc, char **argv)
 	uint64_t *row_ids = NULL;
 	bool *categorical = NULL;
 	char **feats = NULL;
-	cli_atomic out_csv = { 0 }, out_json = { 0 };
+	double *inter = NULL;
 	int rc, idx;
 	candor_status st;
 
@@ -476,34 +509,40 @@ int cmd_explain(int argc, char **argv)
 		goto done;
 	}
 
-	/* Outputs, atomically: nothing is renamed into place unless all succeed. */
-	if (!cli_atomic_open(&out_csv, a.out)) {
-		rc = CLI_EXIT_USAGE;
-		goto done;
+	/* Outputs: each to a temporary, all renamed into place only when every
+	 * one was written (commit_outputs). */
+	if (a.interactions) {
+		rc = compute_interactions(&inter, model, x + begin * m, end - begin, &a);
+		if (rc != CLI_EXIT_OK)
+			goto done;
 	}
-	if (a.json && !cli_atomic_open(&out_json, a.json)) {
-		cli_atomic_close(&out_csv, false);
-		rc = CLI_EXIT_USAGE;
-		goto done;
-	}
-	st = candor_explanation_write_csv(e, out_csv.f);
-	if (st == CANDOR_OK && a.json)
-		st = candor_explanation_write_json(e, out_json.f);
-	if (st != CANDOR_OK) {
-		cli_atomic_close(&out_csv, false);
-		cli_atomic_close(&out_json, false);
-		rc = cli_fail(st);
-		goto done;
-	}
-	rc = cli_atomic_close(&out_csv, true);
-	if (a.json) {
-		int rj = cli_atomic_close(&out_json, rc == 0);
+	{
+		const char *paths[3] = { a.out, a.json, a.interactions };
+		cli_atomic outs[3];
+		bool ok = true;
 
-		if (rc == 0)
-			rc = rj;
+		memset(outs, 0, sizeof(outs));
+		for (size_t i = 0; i < 3 && ok; i++)
+			if (paths[i] && !cli_atomic_open(&outs[i], paths[i]))
+				ok = false;
+		if (!ok) {
+			commit_outputs(outs, paths, 3, false);
+			rc = CLI_EXIT_USAGE;
+			goto done;
+		}
+		st = candor_explanation_write_csv(e, outs[0].f);
+		if (st == CANDOR_OK && a.json)
+			st = candor_explanation_write_json(e, outs[1].f);
+		if (st == CANDOR_OK && a.interactions)
+			st = candor_treeshap_interactions_write_csv(outs[2].f, model, inter, end - begin,
+			                                            row_ids);
+		if (st != CANDOR_OK) {
+			commit_outputs(outs, paths, 3, false);
+			rc = cli_fail(st);
+			goto done;
+		}
+		rc = commit_outputs(outs, paths, 3, true);
 	}
-	if (rc == 0 && a.interactions)
-		rc = write_interactions(model, x + begin * m, end - begin, row_ids, &a);
 done:
 	candor_explanation_free(e);
 	candor_background_free(bg);
@@ -516,5 +555,6 @@ done:
 	free(row_ids);
 	free(categorical);
 	free(feats);
+	free(inter);
 	return rc;
 }

@@ -5,6 +5,9 @@ output for 1 and 2 threads, the JSON, and every bad-input case of the
 issue: a file that is not a model, data lacking a model feature, a model
 command that crashes or stalls, a budget too small for the method. Each
 bad case must exit 2 with a clear message and leave no output file.
+The outputs of one run (--out, --json, --interactions) appear together or
+not at all: an output that cannot be written (a missing folder) leaves none
+of them, and files already at those paths untouched.
 Oracle for linear SHAP: coef / scale * (x - mean of the background), from the
 model JSON's own numbers and the data, computed here in plain Python.
 """
@@ -132,6 +135,64 @@ def main():
         "too small", "a kernel budget too small")
     bad(["--model", MODEL, "--data", data, "--method", "permutation", "--nsamples", "5"],
         "too small", "a permutation budget too small")
+
+    # --- all outputs or none -----------------------------------------------
+    def none_written(args, paths, what):
+        sentinel = b"earlier run\n"
+        for p in paths:
+            if os.path.isdir(os.path.dirname(p)):
+                with open(p, "wb") as f:
+                    f.write(sentinel)
+        rc, err, _ = run(args)
+        check(rc == 2, "%s: exit 2, got %d (%s)" % (what, rc, err.strip()))
+        for p in paths:
+            if os.path.isdir(os.path.dirname(p)):
+                check(open(p, "rb").read() == sentinel, "%s: %s was replaced" % (what, p))
+        check(not [f for f in os.listdir(tmp) if ".tmp-" in f], "%s: temporary left" % what)
+
+    o, j = os.path.join(tmp, "all.csv"), os.path.join(tmp, "all.json")
+    missing = os.path.join(tmp, "no-such-folder", "x")
+    none_written(["--model", MODEL, "--data", data, "--method", "kernel", "--rows", "0:2",
+                  "--nsamples", "40", "--background-size", "10", "--out", o,
+                  "--json", missing + ".json"], [o, missing + ".json"],
+                 "--json in a missing folder")
+    try:
+        import numpy as np
+        import xgboost as xgb
+    except ImportError:
+        print("SKIP: --interactions checks need python3-xgboost")
+        np = None
+    if np is not None:
+        # a small XGBoost model on numeric columns (TreeSHAP needs one)
+        rng = np.random.default_rng(5)
+        X = rng.normal(size=(200, 3))
+        y = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(float)
+        xdata = os.path.join(tmp, "xgb.csv")
+        with open(xdata, "w") as f:
+            f.write("u,v,w\n")
+            for r in X:
+                f.write("%.17g,%.17g,%.17g\n" % tuple(r))
+        xmodel = os.path.join(tmp, "xgb.json")
+        bst = xgb.train({"objective": "binary:logistic", "max_depth": 2, "nthread": 1},
+                        xgb.DMatrix(X, label=y, feature_names=["u", "v", "w"]), 4)
+        bst.save_model(xmodel)
+        xi = os.path.join(tmp, "all.inter.csv")
+        base = ["--model", xmodel, "--data", xdata, "--rows", "0:5", "--out", o, "--json", j]
+        rc, err, _ = run(base + ["--interactions", xi])
+        check(rc == 0, "tree run with --interactions exits 0 (%s)" % err.strip())
+        for p in (o, j, xi):
+            check(os.path.exists(p), "tree run wrote %s" % p)
+        for p in (o, j, xi):
+            os.remove(p)
+        none_written(base + ["--interactions", missing + ".inter.csv"],
+                     [o, j, missing + ".inter.csv"], "--interactions in a missing folder")
+        for p in (o, j):
+            os.remove(p)
+        rc, err, _ = run(base + ["--interactions", missing + ".inter.csv"])
+        check(rc == 2 and "no-such-folder" in err, "missing folder: exit 2 and a message naming "
+              "the path (%d: %s)" % (rc, err.strip()))
+        check(not os.path.exists(o) and not os.path.exists(j),
+              "--interactions failed, yet --out/--json exist")
 
     if failures:
         print("%d failure(s)" % len(failures))
