@@ -311,7 +311,5 @@ done:
 	candor_fairness_acc_free(acc);
 	candor_fairness_policy_free(policy);
 	candor_table_free(t);
-	if (a.xlsx)
-		candor_report_release_caches(); /* the charts' text caches, for LeakSanitizer */
 	return rc;
 }

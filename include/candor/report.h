@@ -195,10 +195,11 @@ CANDOR_API candor_status candor_chart_disparity(struct _cairo *cr, double width,
                                                 candor_chart_layout *layout);
 
 /**
- * Release the text caches that pango, cairo and fontconfig keep for the
- * whole process, so that leak checkers see only real leaks. Call it at
- * most once, at the end, when no thread is drawing any more; drawing
- * afterwards is not supported. Programs that simply exit need not call it.
+ * Release pango's default font map (the charts' text cache). Call it at most
+ * once, at the end, when no thread is drawing any more. cairo's and
+ * fontconfig's own process-wide caches are left to the process's exit:
+ * tearing them down while any of their objects is referenced aborts.
+ * Programs that simply exit need not call it.
  */
 CANDOR_API void candor_report_release_caches(void);
 

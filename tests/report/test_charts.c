@@ -517,6 +517,6 @@ int main(void)
 		printf("charts kept in %s\n", tmpdir);
 	}
 	/* drop cairo's and fontconfig's caches so LeakSanitizer sees only ours */
-	candor_report_release_caches(); /* waits for pango's font thread, then resets */
+	candor_report_release_caches(); /* fontconfig's caches: tests/lsan.supp */
 	return rc;
 }

@@ -326,6 +326,6 @@ int main(void)
 		printf("reports kept in %s\n", tmpdir);
 	else if (run("rm -rf '%s'", tmpdir) != 0)
 		rc = rc ? rc : 1;
-	candor_report_release_caches(); /* waits for pango's font thread, then resets */
+	candor_report_release_caches(); /* fontconfig's caches: tests/lsan.supp */
 	return rc;
 }
