@@ -96,6 +96,11 @@ candor_status candor__file_read(const char *path, char **out, size_t *len);
  * -1 with errno set. */
 int candor__open_temp(const char *path, char **tmp_out);
 
+/* The 1-based line and column of byte `off` of text[0..len) (clamped to
+ * len), for error messages about a parser's stopping point. */
+void candor__text_position(const char *text, size_t len, size_t off, uint64_t *line,
+                           uint64_t *col);
+
 /* Write one CSV field: as it is, or quoted (RFC 4180) when it holds a comma,
  * a quote, a line break, or leading/trailing spaces. */
 void candor__csv_put_text(FILE *f, const char *s);

@@ -106,3 +106,21 @@ int candor__open_temp(const char *path, char **tmp_out)
 	candor__free(tmp);
 	return -1;
 }
+
+void candor__text_position(const char *text, size_t len, size_t off, uint64_t *line,
+                           uint64_t *col)
+{
+	size_t start = 0;
+	uint64_t l = 1;
+
+	if (off > len)
+		off = len;
+	for (size_t i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			l++;
+			start = i + 1;
+		}
+	}
+	*line = l;
+	*col = (uint64_t)(off - start) + 1;
+}

@@ -215,21 +215,6 @@ static void put_num(FILE *f, double v, const char *nan_text)
 	fputs(buf, f);
 }
 
-static void put_csv_name(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 candor_status candor_explanation_write_csv(const candor_explanation *e, FILE *f)
 {
 	bool lime;
@@ -242,7 +227,7 @@ candor_status candor_explanation_write_csv(const candor_explanation *e, FILE *f)
 		fputs(",output", f);
 	for (size_t j = 0; j < e->m; j++) {
 		fputc(',', f);
-		put_csv_name(f, e->features[j]);
+		candor__csv_put_text(f, e->features[j]);
 	}
 	fputs(lime ? ",intercept,local_prediction,prediction,score\n" : ",base_value,prediction\n", f);
 	for (size_t i = 0; i < e->n; i++) {

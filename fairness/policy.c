@@ -43,22 +43,6 @@ void candor_fairness_policy_free(candor_fairness_policy *p)
 }
 
 /* 1-based line and column of byte `off` in text. */
-static void place(const char *text, size_t len, size_t off, uint64_t *line, uint64_t *col)
-{
-	uint64_t l = 1;
-	size_t start = 0;
-
-	if (off > len)
-		off = len;
-	for (size_t i = 0; i < off; i++)
-		if (text[i] == '\n') {
-			l++;
-			start = i + 1;
-		}
-	*line = l;
-	*col = off - start + 1;
-}
-
 /* An error at the first occurrence of "s" (quoted) in the text. */
 static candor_status error_at(const char *text, size_t len, const char *name, const char *s,
                               const char *fmt, const char *arg)
@@ -68,7 +52,7 @@ static candor_status error_at(const char *text, size_t len, const char *name, co
 
 	for (size_t i = 0; i + n + 2 <= len; i++)
 		if (text[i] == '"' && memcmp(text + i + 1, s, n) == 0 && text[i + n + 1] == '"') {
-			place(text, len, i, &line, &col);
+			candor__text_position(text, len, i, &line, &col);
 			break;
 		}
 	return candor__error(CANDOR_EPARSE, name, line, col, fmt, arg);
@@ -173,7 +157,7 @@ candor_status candor_fairness_policy_parse(candor_fairness_policy **out, const c
 			/* the parse end is the offset of the offending byte */
 			if (jerr == json_tokener_continue || end > len)
 				end = len;
-			place(text, len, end, &line, &col);
+			candor__text_position(text, len, end, &line, &col);
 			st = candor__error(CANDOR_EPARSE, nm, line, col, "malformed JSON: %s", what);
 			goto done;
 		}
@@ -181,7 +165,7 @@ candor_status candor_fairness_policy_parse(candor_fairness_policy **out, const c
 		                     text[end] == '\r'))
 			end++;
 		if (end < len) {
-			place(text, len, end, &line, &col);
+			candor__text_position(text, len, end, &line, &col);
 			st = candor__error(CANDOR_EPARSE, nm, line, col,
 			                   "malformed JSON: text after the end of the document");
 			goto done;
@@ -258,48 +242,15 @@ done:
 
 candor_status candor_fairness_policy_read(candor_fairness_policy **out, const char *path)
 {
-	FILE *f;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len;
 	candor_status st;
 
 	if (!out || !path)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
 	*out = NULL;
-	f = fopen(path, "rb");
-	if (!f)
-		return candor__error(CANDOR_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
-	for (;;) {
-		size_t got;
-
-		if (len == cap) {
-			char *b;
-
-			cap = cap ? cap * 2 : 4096;
-			if (cap > ((size_t)1 << 30)) {
-				fclose(f);
-				candor__free(buf);
-				return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0, "policy file too large");
-			}
-			b = candor__realloc(buf, cap);
-			if (!b) {
-				fclose(f);
-				candor__free(buf);
-				return CANDOR_ENOMEM;
-			}
-			buf = b;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		fclose(f);
-		candor__free(buf);
-		return candor__error(CANDOR_EIO, path, 0, 0, "read error");
-	}
-	fclose(f);
+	if ((st = candor__file_read(path, &buf, &len)))
+		return st;
 	st = candor_fairness_policy_parse(out, buf, len, path);
 	candor__free(buf);
 	return st;

@@ -17,7 +17,6 @@
 #include "models/models_int.h"
 
 /* Model files are small; refuse anything absurd rather than exhaust memory. */
-#define MODEL_FILE_MAX ((size_t)1 << 31)
 
 candor_status candor__model_alloc(candor_model **out, size_t nfeatures)
 {
@@ -50,57 +49,6 @@ void candor_model_free(candor_model *model)
 	candor__free(model);
 }
 
-candor_status candor__read_file(const char *path, char **out, size_t *len)
-{
-	FILE *f;
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	*out = NULL;
-	*len = 0;
-	f = fopen(path, "rb");
-	if (!f)
-		return candor__error(CANDOR_EIO, path, 0, 0, "cannot open: %s", strerror(errno));
-	for (;;) {
-		size_t got;
-
-		if (cap - n < 65536) {
-			char *nb;
-
-			if (cap >= MODEL_FILE_MAX) {
-				fclose(f);
-				candor__free(buf);
-				return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-				                     "file is larger than 2 GiB");
-			}
-			cap = cap ? cap * 2 : 65536 * 2;
-			nb = candor__realloc(buf, cap + 1);
-			if (!nb) {
-				fclose(f);
-				candor__free(buf);
-				return CANDOR_ENOMEM;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		int e = errno;
-
-		fclose(f);
-		candor__free(buf);
-		return candor__error(CANDOR_EIO, path, 0, 0, "cannot read: %s", strerror(e));
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return CANDOR_OK;
-}
-
 candor_status candor__json_parse(json_object **out, const char *text, size_t len,
                                  const char *path)
 {
@@ -130,22 +78,13 @@ candor_status candor__json_parse(json_object **out, const char *text, size_t len
 		off = len; /* the text ended inside the document */
 	}
 	if (!root) {
-		uint64_t line = 1, col = 1;
+		uint64_t line, col;
 		const char *why = jerr == json_tokener_success ? "text after the JSON document"
 		                  : jerr == json_tokener_continue ? "unexpected end of the JSON text"
 		                                                  : json_tokener_error_desc(jerr);
 
 		/* json-c stops at (or just after) the offending byte. */
-		if (off > len)
-			off = len;
-		for (size_t i = 0; i < off; i++) {
-			if (text[i] == '\n') {
-				line++;
-				col = 1;
-			} else {
-				col++;
-			}
-		}
+		candor__text_position(text, len, off, &line, &col);
 		json_tokener_free(tok);
 		return candor__error(CANDOR_EPARSE, path, line, col, "invalid JSON: %s", why);
 	}
@@ -196,7 +135,7 @@ candor_status candor_model_load(candor_model **out, const char *path)
 	if (!out || !path)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_load: NULL argument");
 	*out = NULL;
-	st = candor__read_file(path, &text, &len);
+	st = candor__file_read(path, &text, &len);
 	if (st != CANDOR_OK)
 		return st;
 	if (len >= 4 && memcmp(text, "\x7f" "ELF", 4) == 0)

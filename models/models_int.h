@@ -47,10 +47,6 @@ const struct candor__xgb_ensemble *candor__xgboost_ensemble(const candor_model *
 /* ---- additions by the models/explainers issue (model.c, linear.c, cmd.c,
  * plugin.c); nothing above changes. ---- */
 
-/* Read a whole file into a NUL-terminated buffer (*len excludes the NUL).
- * CANDOR_EIO names the file. */
-candor_status candor__read_file(const char *path, char **out, size_t *len);
-
 /* A json-c parse of `text`: on failure CANDOR_EPARSE with `path`, the line
  * and column computed from the tokener's offset, and json-c's reason. */
 candor_status candor__json_parse(json_object **out, const char *text, size_t len,

@@ -69,20 +69,6 @@ double candor__jarr_num(json_object *o, const char *key, size_t j)
 /* ===== reading and writing =============================================== */
 
 /* Line and column (1-based) of byte offset `off` in text. */
-static void line_col(const char *text, size_t off, uint64_t *line, uint64_t *col)
-{
-	*line = 1;
-	*col = 1;
-	for (size_t i = 0; i < off && text[i]; i++) {
-		if (text[i] == '\n') {
-			++*line;
-			*col = 1;
-		} else {
-			++*col;
-		}
-	}
-}
-
 candor_status candor_audit_doc_parse(candor_audit_doc **out, const char *text, size_t len,
                                      const char *name)
 {
@@ -106,7 +92,7 @@ candor_status candor_audit_doc_parse(candor_audit_doc **out, const char *text, s
 		uint64_t line, col;
 		const size_t off = json_tokener_get_parse_end(tok);
 
-		line_col(text, off, &line, &col);
+		candor__text_position(text, len, off, &line, &col);
 		json_tokener_free(tok);
 		json_object_put(root);
 		return candor__error(CANDOR_EPARSE, nm, line, col, "not valid JSON: %s",
@@ -148,41 +134,15 @@ candor_status candor_audit_doc_parse(candor_audit_doc **out, const char *text, s
 
 candor_status candor_audit_doc_read(candor_audit_doc **out, const char *path)
 {
-	FILE *f;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len;
 	candor_status st;
 
 	if (!out || !path)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit document: no path");
 	*out = NULL;
-	f = fopen(path, "rb");
-	if (!f)
-		return candor__error(CANDOR_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
-	for (;;) {
-		if (len + 65536 + 1 > cap) {
-			char *nb;
-			cap = (len + 65536 + 1) * 2;
-			nb = candor__realloc(buf, cap);
-			if (!nb) {
-				candor__free(buf);
-				fclose(f);
-				return CANDOR_ENOMEM;
-			}
-			buf = nb;
-		}
-		const size_t got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		candor__free(buf);
-		fclose(f);
-		return candor__error(CANDOR_EIO, path, 0, 0, "read error");
-	}
-	fclose(f);
-	buf[len] = '\0';
+	if ((st = candor__file_read(path, &buf, &len)))
+		return st;
 	st = candor_audit_doc_parse(out, buf, len, path);
 	candor__free(buf);
 	return st;
