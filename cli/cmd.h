@@ -50,7 +50,7 @@ typedef struct cli_parser {
 	struct option longopts[CLI_MAX_OPTIONS + 2];
 } cli_parser;
 
-/* Prepare `p` (adds --help). */
+/* Prepare `p` (adds --help) and reset getopt to argv[1]. */
 void cli_parser_init(cli_parser *p, const char *command, const char *synopsis,
                      const char *description, const cli_option *options);
 

@@ -77,7 +77,6 @@ int cmd_audit(int argc, char **argv)
 	                "and charts/ (PNG and SVG). The folder is replaced whole, only at the end.\n"
 	                "Exit 0 when the policy passes, 1 when it fails, 2 for bad input, 3 internal.",
 	                options);
-	optind = 1;
 	while ((c = cli_next(&p, argc, argv, &arg)) != -1) {
 		switch (c) {
 		case 'h':

@@ -231,7 +231,6 @@ int cmd_datasets(int argc, char **argv)
 		           "'candor datasets SUB --help' describes its options.\n");
 		return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 	}
-	optind = 1;
 	if (strcmp(argv[1], "synth") == 0)
 		return synth(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inspect") == 0)

@@ -33,7 +33,6 @@ int cmd_report(int argc, char **argv)
 	                "the verdict in the document (that was `candor audit`'s exit status); 2 for\n"
 	                "bad input, 3 internal.",
 	                options);
-	optind = 1;
 	while ((c = cli_next(&p, argc, argv, &arg)) != -1) {
 		switch (c) {
 		case 'h':

@@ -19,6 +19,7 @@ void cli_parser_init(cli_parser *p, const char *command, const char *synopsis,
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
+	optind = 1; /* each parse starts at argv[1], whatever parsed before */
 	p->command = command;
 	p->synopsis = synopsis;
 	p->description = description;
