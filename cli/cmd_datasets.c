@@ -178,34 +178,24 @@ static int inspect(int argc, char **argv)
 	printf("%s: %zu rows, %zu columns\n", argv[optind], candor_table_nrows(t),
 	       candor_table_ncols(t));
 	for (size_t jj = 0; jj < ncols; jj++) {
-		size_t j = cols ? cols[jj] : jj, n = candor_table_nrows(t), missing = 0;
+		const size_t j = cols ? cols[jj] : jj;
+		candor_column_summary sum;
 
+		if ((st = candor_table_summarize(t, j, &sum))) {
+			rc = cli_fail(st);
+			goto done;
+		}
 		if (candor_table_coltype(t, j) == CANDOR_COL_NUMERIC) {
-			const double *v = candor_table_numeric(t, j);
-			double lo = 0, hi = 0;
-			bool any = false;
-
-			for (size_t i = 0; i < n; i++) {
-				if (v[i] != v[i]) {
-					missing++;
-					continue;
-				}
-				lo = any && lo < v[i] ? lo : v[i];
-				hi = any && hi > v[i] ? hi : v[i];
-				any = true;
-			}
-			printf("  %-24s numeric      missing %-8zu", candor_table_colname(t, j), missing);
-			if (any)
-				printf(" range [%.6g, %.6g]", lo, hi);
+			printf("  %-24s numeric      missing %-8zu", candor_table_colname(t, j),
+			       sum.missing);
+			if (sum.present)
+				printf(" range [%.6g, %.6g]", sum.min, sum.max);
 			printf("\n");
 		} else {
-			const int32_t *v = candor_table_codes(t, j);
-			size_t k = candor_table_nlevels(t, j);
+			const size_t k = sum.nlevels;
 
-			for (size_t i = 0; i < n; i++)
-				missing += v[i] < 0;
 			printf("  %-24s categorical  missing %-8zu %zu levels:", candor_table_colname(t, j),
-			       missing, k);
+			       sum.missing, k);
 			for (size_t l = 0; l < k && l < 8; l++)
 				printf(" %s%s", candor_table_level(t, j, (int32_t)l), l + 1 < k ? "," : "");
 			printf("%s\n", k > 8 ? " ..." : "");

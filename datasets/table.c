@@ -483,6 +483,42 @@ double candor_table_value(const candor_table *t, size_t i, size_t j)
 	return c->codes[i] < 0 ? NAN : (double)c->codes[i];
 }
 
+candor_status candor_table_summarize(const candor_table *t, size_t j,
+                                     candor_column_summary *out)
+{
+	const candor__column *c;
+
+	if (!t || !out)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "table_summarize: NULL argument");
+	if (j >= t->ncols)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "column %zu is outside the table's %zu columns", j, t->ncols);
+	c = &t->cols[j];
+	memset(out, 0, sizeof(*out));
+	out->min = out->max = NAN;
+	if (c->type == CANDOR_COL_NUMERIC) {
+		for (size_t i = 0; i < t->nrows; i++) {
+			const double v = c->num[i];
+
+			if (isnan(v)) {
+				out->missing++;
+				continue;
+			}
+			if (!out->present || v < out->min)
+				out->min = v;
+			if (!out->present || v > out->max)
+				out->max = v;
+			out->present++;
+		}
+	} else {
+		for (size_t i = 0; i < t->nrows; i++)
+			out->missing += c->codes[i] < 0;
+		out->present = t->nrows - out->missing;
+		out->nlevels = c->dict.n;
+	}
+	return CANDOR_OK;
+}
+
 /* ===== derived tables ==================================================== */
 
 /* Copy the columns `cols` (all when NULL) of `t`, taking rows `rows[0..n)`

@@ -126,6 +126,18 @@ CANDOR_API const char *candor_table_source(const candor_table *table);
 CANDOR_API candor_status candor_table_locate(const candor_table *table, size_t row, size_t col,
                                              uint64_t *line, uint64_t *column);
 
+/** A column's summary, from candor_table_summarize(). */
+typedef struct candor_column_summary {
+	size_t missing;  /**< missing values (NaN, or code -1) */
+	size_t present;  /**< values that are not missing */
+	double min, max; /**< numeric columns: smallest and largest present value; NaN when none */
+	size_t nlevels;  /**< categorical columns: dictionary size; 0 for numeric ones */
+} candor_column_summary;
+
+/** Summarise column j: missing count, range, number of categories. */
+CANDOR_API candor_status candor_table_summarize(const candor_table *table, size_t j,
+                                                candor_column_summary *out);
+
 /* ===== derived tables =================================================== */
 
 /** A new table holding rows [begin, end) of `table` (all columns, dictionaries kept). */

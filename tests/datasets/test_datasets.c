@@ -534,6 +534,21 @@ static void test_table_ops(void **state)
 	assert_int_equal(candor_table_level_code(t, 1, "hi"), 1);
 	assert_int_equal(candor_table_level_code(t, 1, "mid"), -1);
 
+	{
+		candor_column_summary sum;
+
+		assert_int_equal(candor_table_summarize(t, 0, &sum), CANDOR_OK);
+		assert_int_equal(sum.missing, 1);
+		assert_int_equal(sum.present, 3);
+		assert_true(sum.min == 1.5 && sum.max == 4);
+		assert_int_equal(sum.nlevels, 0);
+		assert_int_equal(candor_table_summarize(t, 1, &sum), CANDOR_OK);
+		assert_int_equal(sum.missing, 1);
+		assert_int_equal(sum.present, 3);
+		assert_int_equal(sum.nlevels, 2);
+		assert_true(isnan(sum.min));
+		assert_int_equal(candor_table_summarize(t, 2, &sum), CANDOR_EINVAL);
+	}
 	assert_int_equal(candor_table_matrix(m, t, cols, 2), CANDOR_OK);
 	assert_true(m[0] == 1 && m[1] == 1.5 && m[2] == 0 && isnan(m[3]) && isnan(m[4]));
 
