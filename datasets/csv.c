@@ -48,6 +48,7 @@ typedef struct field {
 	uint64_t line, col;  /* where the field starts */
 	bool quoted;
 	bool in_scratch;     /* p is an offset into the reader's scratch until the record ends */
+	bool ascii;          /* seen by the tokenizer to hold only bytes < 0x80 */
 } field;
 
 typedef struct colstate {
@@ -152,7 +153,11 @@ size_t candor__utf8_valid_prefix(const unsigned char *s, size_t n)
 
 static bool check_utf8(reader *r, const field *f)
 {
-	size_t ok = candor__utf8_valid_prefix((const unsigned char *)f->p, f->len);
+	size_t ok;
+
+	if (f->ascii)
+		return true; /* the tokenizer saw every byte */
+	ok = candor__utf8_valid_prefix((const unsigned char *)f->p, f->len);
 
 	if (ok == f->len)
 		return true;
@@ -171,7 +176,7 @@ static uint64_t abs_of(const reader *r, const char *p, const char *block)
 }
 
 static candor_status push_field(reader *r, const char *p, size_t len, uint64_t line,
-                                uint64_t col, bool quoted, bool in_scratch)
+                                uint64_t col, bool quoted, bool in_scratch, bool ascii)
 {
 	if (r->nfields == r->capfields) {
 		size_t cap = r->capfields ? r->capfields * 2 : 64;
@@ -182,7 +187,7 @@ static candor_status push_field(reader *r, const char *p, size_t len, uint64_t l
 		r->fields = f;
 		r->capfields = cap;
 	}
-	r->fields[r->nfields++] = (field){p, len, line, col, quoted, in_scratch};
+	r->fields[r->nfields++] = (field){p, len, line, col, quoted, in_scratch, ascii};
 	return CANDOR_OK;
 }
 
@@ -206,6 +211,7 @@ static int next_record(reader *r, const char **pp, const char *block, const char
 		const char *fs;
 		size_t flen;
 		bool quoted = false, in_scratch = false;
+		unsigned char high = 0; /* OR of an unquoted field's bytes */
 
 		if (p < end && *p == '"') {
 			bool doubled = false;
@@ -279,13 +285,15 @@ static int next_record(reader *r, const char **pp, const char *block, const char
 					return FAIL_AT(r, r->line, abs_of(r, p, block) - r->line_start + 1,
 					               "quote inside an unquoted field (quote the whole "
 					               "field and double the quote)");
+				high |= (unsigned char)c;
 				p++;
 			}
 			if (p == end && !r->eof)
 				return REC_MORE;
 			flen = (size_t)(p - fs);
 		}
-		if (push_field(r, fs, flen, line0, col0, quoted, in_scratch))
+		/* quoted text is found by memchr, not walked: it is checked later */
+		if (push_field(r, fs, flen, line0, col0, quoted, in_scratch, !quoted && high < 0x80))
 			return REC_ERR;
 		if (p == end)
 			break;
