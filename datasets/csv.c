@@ -51,8 +51,9 @@ typedef struct field {
 	bool ascii;          /* seen by the tokenizer to hold only bytes < 0x80 */
 } field;
 
+/* Per column, beside its type (the column's own, numeric until a value
+ * says otherwise): */
 typedef struct colstate {
-	candor_coltype type; /* current type: NUMERIC (maybe speculative) or CATEGORICAL */
 	bool forced;         /* fixed by the caller, or settled by a first pass */
 	size_t nonmissing;   /* stored non-missing values */
 } colstate;
@@ -349,7 +350,6 @@ static candor_status to_categorical(reader *r, size_t j)
 {
 	candor__column *c = &r->t->cols[j];
 
-	r->cs[j].type = CANDOR_COL_CATEGORICAL;
 	c->type = CANDOR_COL_CATEGORICAL;
 	if (!r->storing)
 		return CANDOR_OK;
@@ -407,7 +407,7 @@ static int store_record(reader *r)
 
 		if (!check_utf8(r, &f[j]))
 			return REC_ERR;
-		if (cs->type == CANDOR_COL_NUMERIC) {
+		if (c->type == CANDOR_COL_NUMERIC) {
 			double v = NAN;
 
 			if (f[j].len && !parse_number(f[j].p, f[j].len, &v)) {
@@ -462,7 +462,6 @@ static int store_header(reader *r)
 				               SHOW(f[j].len), f[j].p);
 			return REC_ERR;
 		}
-		r->cs[j].type = CANDOR_COL_NUMERIC;
 	}
 	if (r->opts) {
 		for (size_t k = 0; k < r->opts->noverrides; k++) {
@@ -485,7 +484,6 @@ static int store_header(reader *r)
 			}
 			if (type == CANDOR_COL_AUTO)
 				continue;
-			r->cs[j].type = type;
 			r->cs[j].forced = true;
 			r->t->cols[j].type = type;
 		}
@@ -613,7 +611,6 @@ static void reset_pass(reader *r)
 		c->num = NULL;
 		c->codes = NULL;
 		candor__dict_free(&c->dict);
-		c->type = r->cs[j].type;
 		r->cs[j].forced = true;
 		r->cs[j].nonmissing = 0;
 	}
