@@ -78,6 +78,10 @@ static candor_status number(double *out, json_object *o, const char *key, const 
 	                     where, key);
 }
 
+/* Largest num_feature and num_class accepted (see read_header). */
+#define XGB_MAX_FEATURES (1 << 20)
+#define XGB_MAX_CLASSES (1 << 16)
+
 static candor_status count(size_t *out, json_object *o, const char *key, const char *where,
                            const char *path)
 {
@@ -311,15 +315,19 @@ static candor_status read_trees(candor__xgb_ensemble *ens, json_object *model,
 	if (ntrees == 0)
 		return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: the model has no trees");
 
-	/* First pass: node counts, so one allocation holds every node. */
+	/* First pass: node counts, so one allocation holds every node. Each
+	 * count is held to its node array's length now, before it sizes an
+	 * allocation: a 3 kB file claiming 600M nodes must not ask for 10 GB. */
 	for (size_t t = 0; t < ntrees; t++) {
-		json_object *param;
+		json_object *param, *lc;
 		size_t nn;
 		char where[48];
 		snprintf(where, sizeof where, "tree %zu", t);
 		if ((s = need(&param, json_object_array_get_idx(trees, t), "tree_param",
 		              json_type_object, where, path)) ||
-		    (s = count(&nn, param, "num_nodes", where, path)))
+		    (s = count(&nn, param, "num_nodes", where, path)) ||
+		    (s = array(&lc, json_object_array_get_idx(trees, t), "left_children", nn, where,
+		               path)))
 			return s;
 		total += nn;
 		if (nn > maxnn)
@@ -447,6 +455,17 @@ static candor_status read_header(candor__xgb_ensemble *ens, candor_output_kind *
 		                     num_target);
 	if (ens->nfeatures == 0)
 		return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: num_feature is 0");
+	/* These counts size allocations before anything in the file confirms
+	 * them (feature names, per-output arrays), so a few bytes claiming 10^9
+	 * would ask for gigabytes; no model candor can explain comes near. */
+	if (ens->nfeatures > XGB_MAX_FEATURES)
+		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
+		                     "xgboost model: num_feature %zu is more than the %d candor supports",
+		                     ens->nfeatures, XGB_MAX_FEATURES);
+	if (num_class > XGB_MAX_CLASSES)
+		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
+		                     "xgboost model: num_class %zu is more than the %d candor supports",
+		                     num_class, XGB_MAX_CLASSES);
 	ens->noutputs = num_class > 1 ? num_class : 1;
 
 	if ((s = need(&obj, learner, "objective", json_type_object, "learner", path)) ||
