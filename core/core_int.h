@@ -90,11 +90,39 @@ bool candor__parse_double(const char *s, size_t n, double *out);
  * free with candor__free). CANDOR_EIO names the path. */
 candor_status candor__file_read(const char *path, char **out, size_t *len);
 
-/* Create PATH.tmp-XXXXXXXXXXXX beside `path` for an atomic write (then
- * rename): O_EXCL, mode 0666 less the umask (mkstemp's 0600 would make every
- * output private). Returns the descriptor and *tmp_out (candor__free it), or
- * -1 with errno set. */
+/* ---- temporaries (file.c explains the name PATH.tmp-PID.START.BOOT-XXXXXX)
+ * Every output is written inside a private folder made with mkdtemp (0700)
+ * beside its target, then renamed into place.
+ *
+ * candor__temp_dir: create the private folder for `path`; *dir_out (free
+ * with candor__free). candor__temp_file: the same, and *tmp_out is
+ * TEMPDIR/BASENAME, not yet created (for a library that creates the file by
+ * name itself). candor__open_temp: candor__temp_file, then create that file
+ * (O_EXCL, mode 0666 less the umask) and return its descriptor. All return
+ * -1 with errno set on failure.
+ *
+ * candor__temp_commit renames the file over `path` and removes the private
+ * folder (-1 with errno when the rename fails; the temporary then stays, so
+ * discard it); candor__temp_discard removes file and folder. */
+int candor__temp_dir(const char *path, char **dir_out);
+int candor__temp_file(const char *path, char **tmp_out);
 int candor__open_temp(const char *path, char **tmp_out);
+int candor__temp_commit(const char *tmp, const char *path);
+void candor__temp_discard(const char *tmp);
+
+/* "PID.START.BOOT" of the calling process (snprintf's return value). */
+int candor__temp_tag(char *buf, size_t size);
+
+/* true when `tag` ("PID.START.BOOT-XXXXXX", the part after "TARGET.tmp-")
+ * is well formed and names a process that is no longer running. */
+bool candor__temp_is_stale(const char *tag);
+
+/* Remove the temporaries of `path` that dead processes left beside it. */
+void candor__temp_sweep(const char *path);
+
+/* Remove a file or a folder tree (16 levels at most); symlinks are removed,
+ * never followed. */
+void candor__remove_tree(const char *path);
 
 /* The 1-based line and column of byte `off` of text[0..len) (clamped to
  * len), for error messages about a parser's stopping point. */

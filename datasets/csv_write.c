@@ -1,8 +1,9 @@
 /*
  * csv_write.c - write a table as CSV: numbers that read back to the same
  * double, empty fields for missing values, RFC 4180 quoting where needed.
- * The file is written under a temporary name in the target's folder and
- * renamed into place, so a failure never leaves a half-written file.
+ * The file is written inside a private temporary folder beside the target
+ * (candor__open_temp) and renamed into place, so a failure never leaves a
+ * half-written file.
  */
 #include <errno.h>
 #include <math.h>
@@ -75,7 +76,7 @@ candor_status candor_csv_write(const candor_table *t, const char *path)
 		st = candor__error(CANDOR_EIO, path, 0, 0, "write failed: %s", strerror(errno));
 		goto fail;
 	}
-	if (rename(tmp, path) != 0) {
+	if (candor__temp_commit(tmp, path) != 0) {
 		st = candor__error(CANDOR_EIO, path, 0, 0, "cannot rename into place: %s",
 		                   strerror(errno));
 		goto fail;
@@ -83,7 +84,7 @@ candor_status candor_csv_write(const candor_table *t, const char *path)
 	candor__free(tmp);
 	return CANDOR_OK;
 fail:
-	unlink(tmp);
+	candor__temp_discard(tmp);
 	candor__free(tmp);
 	return st;
 }

@@ -427,12 +427,15 @@ static candor_status sheet_charts(wb *w)
 
 /* ===== the workbook ====================================================== */
 
-/* Create an empty temporary file beside `path` (candor__open_temp: O_EXCL,
+/* Create an empty temporary file for `path` (candor__open_temp: inside a
+ * private mkdtemp folder, mode 0700, beside `path`; the file itself O_EXCL,
  * mode 0666 less the umask, so the renamed workbook gets the usual
- * permissions); *out receives its name (candor__free it). Doing this before
- * libxlsxwriter runs also finds an unwritable folder early: libxlsxwriter
- * would notice only at workbook_close(), and print to stderr, which the
- * library must not. */
+ * permissions); *out receives its name (candor__free it). libxlsxwriter
+ * reopens that name with fopen(), which is safe only because nobody else can
+ * create or replace a name in the private folder (no symlink can be planted).
+ * Creating the file before libxlsxwriter runs also finds an unwritable folder
+ * early: libxlsxwriter would notice only at workbook_close(), and print to
+ * stderr, which the library must not. */
 static candor_status temp_beside(char **out, const char *path)
 {
 	const int fd = candor__open_temp(path, out);
@@ -458,10 +461,10 @@ candor_status candor_report_workbook(const candor_audit_doc *doc, const char *pa
 	if (st)
 		return st;
 	st = write_book(doc, path, tmp);
-	if (st == CANDOR_OK && rename(tmp, path) != 0)
+	if (st == CANDOR_OK && candor__temp_commit(tmp, path) != 0)
 		st = candor__error(CANDOR_EIO, path, 0, 0, "cannot rename into place: %s", strerror(errno));
 	if (st != CANDOR_OK)
-		unlink(tmp);
+		candor__temp_discard(tmp);
 	candor__free(tmp);
 	return st;
 }

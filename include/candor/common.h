@@ -63,6 +63,47 @@ CANDOR_API const char *candor_status_str(candor_status status);
 /** The library's version string, "MAJOR.MINOR.PATCH". */
 CANDOR_API const char *candor_version(void);
 
+/**
+ * @name Temporaries of outputs
+ * Every output candor writes is built under a temporary name beside its
+ * target, `TARGET.tmp-PID.START.BOOT-XXXXXX` (the writing process's id, its
+ * start time in clock ticks since boot, the first 8 hex digits of the boot id,
+ * and mkdtemp's random part), and renamed into place at the end. These calls
+ * let a host stage several outputs of its own the same way and clean up.
+ * @{
+ */
+
+/**
+ * Create a private folder (mode 0700, mkdtemp) named as above beside
+ * `path`; *out receives its name (free with candor_free()). A host writes
+ * TEMPDIR/NAME inside it and renames that over `path`: nobody else can
+ * create a name in the folder, so no symlink can be planted there.
+ */
+CANDOR_API candor_status candor_temp_dir_new(char **out, const char *path);
+
+/**
+ * Write "BASENAME.tmp-PID.START.BOOT-" (the start of every temporary name of
+ * `path` made by the calling process) to buf; returns snprintf's count, or
+ * -1 for a NULL path. Hosts use it to find their own temporaries, e.g. from a
+ * signal handler (call it before, not in the handler).
+ */
+CANDOR_API int candor_temp_prefix(char *buf, size_t size, const char *path);
+
+/** Remove a temporary (a file or a folder tree; symlinks are never followed). */
+CANDOR_API void candor_temp_remove(const char *tmp);
+
+/**
+ * Remove the temporaries of `path` that processes no longer running left
+ * beside it: those of another boot, of a pid with no process, or of a pid
+ * now held by a process that started at another time. Temporaries of live
+ * processes, and names not of this form, are never touched.
+ */
+CANDOR_API void candor_temp_sweep(const char *path);
+
+/** Free memory the library returned (candor_temp_dir_new). NULL is fine. */
+CANDOR_API void candor_free(void *p);
+/** @} */
+
 #ifdef __cplusplus
 }
 #endif
