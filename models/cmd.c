@@ -119,6 +119,7 @@ static void kill_and_reap(cmd_state *s, int *status)
 		 * whatever it started. */
 		kill(-s->pid, SIGKILL);
 		kill(s->pid, SIGKILL);
+		candor__children_remove(s->pid); /* before the reap frees its pgid */
 		while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
 			;
 		s->pid = -1;
@@ -153,6 +154,7 @@ static candor_status died(cmd_state *s, const char *when)
 	for (int i = 0; i < 200 && s->pid > 0; i++) {
 		r = waitpid(s->pid, &st, WNOHANG);
 		if (r == s->pid) {
+			candor__children_remove(s->pid);
 			kill(-s->pid, SIGKILL);
 			s->pid = -1;
 			break;
@@ -437,6 +439,7 @@ static void cmd_free(void *state)
 			int st;
 
 			if (waitpid(s->pid, &st, WNOHANG) == s->pid) {
+				candor__children_remove(s->pid);
 				kill(-s->pid, SIGKILL); /* leftovers of the shell's group */
 				s->pid = -1;
 				break;
@@ -504,6 +507,11 @@ static candor_status spawn(cmd_state *s, const char *command)
 	}
 	s->fd = sv[0];
 	fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+	if (candor__children_add(s->pid) != 0) { /* candor_terminate_children() */
+		kill_and_reap(s, NULL);
+		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
+		                     "more than 256 model commands at once");
+	}
 	return CANDOR_OK;
 }
 

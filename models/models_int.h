@@ -58,4 +58,11 @@ candor_status candor__json_parse(json_object **out, const char *text, size_t len
 bool candor__linear_margin_form(const candor_model *model, const double **coef,
                                 double *intercept);
 
+/* children.c: the registry of live model-command process groups, read by
+ * candor_terminate_children(). add: 0, or -1 when MAX_CHILDREN (256) groups
+ * are already registered. remove: before the group's leader is reaped. */
+#include <sys/types.h>
+int candor__children_add(pid_t pgid);
+void candor__children_remove(pid_t pgid);
+
 #endif

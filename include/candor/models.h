@@ -127,6 +127,22 @@ CANDOR_API candor_status candor_model_cmd_new(candor_model **out, const char *co
                                               const char *const *features, size_t nfeatures,
                                               const candor_model_cmd_options *opts);
 
+/**
+ * Kill (SIGKILL) the process group of every model command that is running,
+ * for a host that is itself being killed: call it from the host's SIGTERM,
+ * SIGINT or SIGHUP handler, before re-raising the signal. Model commands run
+ * in process groups of their own, so the signal that kills the host does
+ * not reach them; without this call they would run on as orphans.
+ *
+ * Async-signal-safe (it only reads lock-free atomics and calls kill()), and
+ * safe from any thread. The model handles are left as they are: after this
+ * call every command model fails its next prediction. This call reads the
+ * library's one piece of process-wide state, a fixed list of at most 256
+ * live command groups kept by candor_model_cmd_new() and candor_model_free()
+ * (candor_model_cmd_new() fails with CANDOR_EUNSUPPORTED beyond 256).
+ */
+CANDOR_API void candor_terminate_children(void);
+
 #ifdef __cplusplus
 }
 #endif
