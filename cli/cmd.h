@@ -84,17 +84,67 @@ char **cli_split(const char *text, char sep, size_t *n);
 void cli_progress(const char *label, uint64_t done, uint64_t total);
 void cli_progress_end(void);
 
-/* Atomic output: write to PATH.tmp-XXXXXX in the same folder, then rename.
- * cli_atomic_open returns NULL (after printing the error) on failure. */
+/* Atomic output (docs/cli-outputs.md): write TEMPDIR/BASENAME inside a
+ * private folder beside PATH (PATH.tmp-PID.START.BOOT-XXXXXX, mode 0700),
+ * then rename. cli_atomic_open gives a FILE to write (its errors keep their
+ * errno); cli_atomic_stage gives instead the name (a->tmp) under which a
+ * library call writes the output itself. Both print the error and return
+ * NULL on failure. */
+typedef struct cli_sink cli_sink;
 typedef struct cli_atomic {
-	FILE *f;
-	char *path;
-	char *tmp;
+	FILE *f;        /* NULL for a staged output */
+	char *path;     /* the target */
+	char *tmp;      /* TEMPDIR/BASENAME */
+	char *tmpdir;   /* the private folder (candor_free) */
+	cli_sink *sink; /* the errno of the first failed write */
+	bool staged;
 } cli_atomic;
 FILE *cli_atomic_open(cli_atomic *a, const char *path);
-/* Close; when `commit` rename over the target, else remove the temporary.
- * Returns 0, or prints the error and returns 2. */
+const char *cli_atomic_stage(cli_atomic *a, const char *path);
+/* The outputs of one run, together: when `commit`, close and check them all,
+ * then swap each with its target (renameat2), undoing the earlier swaps when
+ * a later one fails, so either every target gets its new content or none
+ * does; else remove every temporary. Entries with path NULL (never opened)
+ * are skipped. Returns 0, or prints the error (with its errno) and returns 2.
+ * Every entry is cleared. */
+int cli_atomic_commit(cli_atomic *outs, size_t n, bool commit);
+/* cli_fail for a library call that wrote the staged output `a`: an error
+ * about its temporary name is reported under the target's name. */
+int cli_fail_staged(candor_status status, const cli_atomic *a);
+/* cli_atomic_commit of one output. */
 int cli_atomic_close(cli_atomic *a, bool commit);
+
+/* The paths of one run, for cli_check_paths. */
+typedef enum cli_path_kind {
+	CLI_PATH_IN,            /* a file the run reads */
+	CLI_PATH_IN_OWN_REPORT, /* an input that may lie inside the --out folder
+	                           (report --from DIR/audit.json --out DIR) */
+	CLI_PATH_OUT,           /* a file the run writes */
+	CLI_PATH_OUT_DIR        /* a folder the run replaces whole */
+} cli_path_kind;
+typedef struct cli_path {
+	const char *option; /* "json", for messages */
+	const char *path;   /* NULL: not given, skipped */
+	cli_path_kind kind;
+} cli_path;
+/* Refuse (print, return 2) a run where an output is an input or another
+ * output (same device and inode, so hard links and symlinks count; or the
+ * same name in the same folder for outputs not yet there), where an input or
+ * output lies inside an --out folder that is replaced, or where an output
+ * file exists and is not a regular file (a symlink, device, FIFO, folder).
+ * Registers every output with cli_signals_watch. Returns 0 when all is well.
+ * Every command calls it before reading its inputs. */
+int cli_check_paths(const cli_path *paths, size_t n);
+
+/* cli/signals.c: SIGTERM, SIGINT and SIGHUP kill the model commands
+ * (candor_terminate_children), remove this run's temporaries of every
+ * watched output, and re-raise the signal. A signal the parent ignored
+ * stays ignored. */
+void cli_signals_init(void);
+/* Watch the temporaries of output `path`; false when no room is left (16
+ * outputs) or the name is too long: those temporaries are then left to the
+ * stale sweep of a later run. */
+bool cli_signals_watch(const char *path);
 
 /* The command line for a manifest: "candor" and argv[0..argc) joined with
  * spaces, arguments holding spaces or quotes single-quoted (malloc'd; NULL

@@ -130,6 +130,16 @@ int cmd_audit(int argc, char **argv)
 	if (demo && rows < 100)
 		return cli_usage_error(&p, "--rows must be at least 100");
 
+	{
+		const cli_path paths[] = { { "data", data, CLI_PATH_IN }, { "model", model_path, CLI_PATH_IN },
+		                           { "policy", policy_path, CLI_PATH_IN },
+		                           { "out", out, CLI_PATH_OUT_DIR } };
+
+		const int prc = cli_check_paths(paths, 4);
+
+		if (prc != CLI_EXIT_OK)
+			return prc;
+	}
 	if (demo) {
 		const char *mj = candor_synth_credit_model_json();
 		st = candor_synth_generate(&table, CANDOR_SYNTH_CREDIT, rows, seed);

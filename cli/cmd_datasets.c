@@ -19,17 +19,6 @@ static const cli_option options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-static int write_text(const char *path, const char *text)
-{
-	cli_atomic a;
-	FILE *f = cli_atomic_open(&a, path);
-
-	if (!f)
-		return CLI_EXIT_USAGE;
-	fputs(text, f);
-	return cli_atomic_close(&a, true);
-}
-
 static int synth(int argc, char **argv)
 {
 	cli_parser p;
@@ -79,15 +68,37 @@ static int synth(int argc, char **argv)
 		return cli_usage_error(&p, "unknown --kind '%s' (known: credit)", kind);
 	if (!out)
 		return cli_usage_error(&p, "--out is required");
-	st = candor_synth_generate(&t, CANDOR_SYNTH_CREDIT, rows, seed);
-	if (!st)
-		st = candor_csv_write(t, out);
-	candor_table_free(t);
-	if (st)
-		return cli_fail(st);
-	if (model_out && (rc = write_text(model_out, candor_synth_credit_model_json())))
-		return rc;
-	return CLI_EXIT_OK;
+	{
+		const cli_path paths[] = { { "out", out, CLI_PATH_OUT },
+		                           { "model-out", model_out, CLI_PATH_OUT } };
+
+		if ((rc = cli_check_paths(paths, 2)) != CLI_EXIT_OK)
+			return rc;
+	}
+	/* both files are written to temporaries and renamed together */
+	{
+		cli_atomic outs[2] = { { 0 } };
+		const char *tmp = cli_atomic_stage(&outs[0], out);
+
+		if (!tmp)
+			return CLI_EXIT_USAGE;
+		if (model_out && !cli_atomic_open(&outs[1], model_out)) {
+			cli_atomic_commit(outs, 2, false);
+			return CLI_EXIT_USAGE;
+		}
+		if (model_out)
+			fputs(candor_synth_credit_model_json(), outs[1].f);
+		st = candor_synth_generate(&t, CANDOR_SYNTH_CREDIT, rows, seed);
+		if (!st)
+			st = candor_csv_write(t, tmp);
+		candor_table_free(t);
+		if (st) {
+			rc = cli_fail_staged(st, &outs[0]);
+			cli_atomic_commit(outs, 2, false);
+			return rc;
+		}
+		return cli_atomic_commit(outs, 2, true);
+	}
 }
 
 static bool ends_with(const char *s, const char *suffix)

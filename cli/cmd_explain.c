@@ -132,41 +132,16 @@ static int compute_interactions(double **out, const candor_model *model, const d
 }
 
 /*
- * The outputs of one run appear together or not at all. Each was written to
- * a temporary in its target's folder (cli_atomic_open); first every
- * temporary is flushed and checked, and only when all are sound are they
- * renamed into place. If a rename still fails (the folder changed under
- * us), the outputs already renamed are removed again, so no partial set is
- * left (a file they replaced is gone; renaming cannot be undone). With
- * `commit` false every temporary is removed. Returns an exit status.
+ * The outputs of one run appear together or not at all: each was written to
+ * a temporary beside its target (cli_atomic_open), and cli_atomic_commit
+ * checks them all, then swaps them in, undoing the earlier swaps if a later
+ * one fails. With `commit` false every temporary is removed. Returns an exit
+ * status.
  */
 static int commit_outputs(cli_atomic *outs, const char *const *paths, size_t n, bool commit)
 {
-	int rc = CLI_EXIT_OK;
-
-	for (size_t i = 0; commit && i < n; i++) {
-		if (outs[i].f && (fflush(outs[i].f) != 0 || ferror(outs[i].f))) {
-			fprintf(stderr, "candor: %s: write failed: %s\n", paths[i], strerror(errno));
-			commit = false;
-			rc = CLI_EXIT_USAGE;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!outs[i].f)
-			continue;
-		if (!commit) {
-			cli_atomic_close(&outs[i], false);
-			continue;
-		}
-		rc = cli_atomic_close(&outs[i], true);
-		if (rc != CLI_EXIT_OK) {
-			for (size_t j = 0; j < i; j++)
-				if (paths[j])
-					unlink(paths[j]);
-			commit = false;
-		}
-	}
-	return rc;
+	(void)paths;
+	return cli_atomic_commit(outs, n, commit);
 }
 
 /* Matrix of the model's features from `t` (all rows); NULL after printing. */
@@ -351,6 +326,17 @@ int cmd_explain(int argc, char **argv)
 		if ((rc = pick(&p, "lime-selection", a.lime_selection, selections, &idx)) != 0)
 			return rc;
 		o.lime_selection = (candor_lime_selection)(idx + 1);
+	}
+
+	{
+		const cli_path paths[] = {
+			{ "data", a.data, CLI_PATH_IN }, { "model", a.model, CLI_PATH_IN },
+			{ "background", a.background, CLI_PATH_IN }, { "out", a.out, CLI_PATH_OUT },
+			{ "json", a.json, CLI_PATH_OUT }, { "interactions", a.interactions, CLI_PATH_OUT },
+		};
+
+		if ((rc = cli_check_paths(paths, sizeof(paths) / sizeof(paths[0]))) != CLI_EXIT_OK)
+			return rc;
 	}
 
 	/* The data and the model. */

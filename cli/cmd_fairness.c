@@ -4,8 +4,9 @@
  * module (the same accumulator path a monitoring service uses), prints the
  * table on stdout and writes the JSON and the workbook (the report module's
  * workbook of a fairness-only audit document); exit 1 when a policy check
- * fails. Outputs are written under temporary names and renamed at the end:
- * a failed run leaves neither file, nor harms an earlier one.
+ * fails. Outputs are written under temporary names and renamed together at
+ * the end (cli_atomic_commit): a failed run leaves neither file, nor harms
+ * an earlier one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -174,7 +175,7 @@ int cmd_fairness(int argc, char **argv)
 	candor_fairness_acc *acc = NULL;
 	candor_fairness_result *res = NULL;
 	candor_audit_doc *doc = NULL;
-	cli_atomic jout = {0};
+	cli_atomic outs[2] = {{0}}; /* --json, --xlsx */
 	char **sens = NULL, *json = NULL, *cmdline = NULL;
 	size_t nsens = 0, jlen = 0;
 	candor_status st;
@@ -202,6 +203,15 @@ int cmd_fairness(int argc, char **argv)
 	}
 	if (rc != CLI_EXIT_OK)
 		goto done;
+	{
+		const cli_path paths[] = {
+			{ "data", a.data, CLI_PATH_IN }, { "policy", a.policy, CLI_PATH_IN },
+			{ "json", a.json, CLI_PATH_OUT }, { "xlsx", a.xlsx, CLI_PATH_OUT },
+		};
+
+		if ((rc = cli_check_paths(paths, sizeof(paths) / sizeof(paths[0]))) != CLI_EXIT_OK)
+			goto done;
+	}
 	sens = cli_split(a.sensitive, ',', &nsens);
 	if (!sens) {
 		fprintf(stderr, "candor: out of memory\n");
@@ -253,22 +263,24 @@ int cmd_fairness(int argc, char **argv)
 			goto done;
 		}
 	}
-	/* the JSON goes to its temporary file first and is renamed only once
-	 * the workbook is in place, so a failure leaves neither */
+	/* both outputs are written to their temporaries first and renamed
+	 * together at the end (cli_atomic_commit): a failure leaves neither,
+	 * and an earlier pair untouched */
 	if (a.json) {
 		if ((st = candor_fairness_result_json(res, &json, &jlen)) != CANDOR_OK) {
 			rc = cli_fail(st);
 			goto done;
 		}
-		if (!cli_atomic_open(&jout, a.json)) {
+		if (!cli_atomic_open(&outs[0], a.json)) {
 			rc = CLI_EXIT_USAGE;
 			goto done;
 		}
-		fwrite(json, 1, jlen, jout.f);
+		fwrite(json, 1, jlen, outs[0].f);
 	}
 	if (a.xlsx) {
 		candor_audit_options man = CANDOR_AUDIT_OPTIONS_INIT;
 		char when[32];
+		const char *tmp;
 
 		cmdline = cli_command_line(argc, argv); /* argv[0] is "fairness" */
 		if (!cmdline) {
@@ -286,21 +298,25 @@ int cmd_fairness(int argc, char **argv)
 		man.time = when;
 		man.data_path = a.data;
 		man.policy_path = a.policy;
+		if (!(tmp = cli_atomic_stage(&outs[1], a.xlsx))) {
+			rc = CLI_EXIT_USAGE;
+			goto done;
+		}
 		st = candor_audit_doc_from_fairness(&doc, res, &man);
 		if (st == CANDOR_OK)
-			st = candor_report_workbook(doc, a.xlsx);
+			st = candor_report_workbook(doc, tmp);
 		if (st != CANDOR_OK) {
-			rc = cli_fail(st);
+			rc = cli_fail_staged(st, &outs[1]);
 			goto done;
 		}
 	}
-	if (a.json && (rc = cli_atomic_close(&jout, true)) != CLI_EXIT_OK)
+	if ((rc = cli_atomic_commit(outs, 2, true)) != CLI_EXIT_OK)
 		goto done;
 	if (!a.quiet)
 		candor_fairness_result_write_text(res, stdout);
 	rc = candor_fairness_result_view(res)->pass ? CLI_EXIT_OK : CLI_EXIT_POLICY;
 done:
-	cli_atomic_close(&jout, false); /* nothing to do once committed */
+	cli_atomic_commit(outs, 2, false); /* nothing to do once committed */
 	for (size_t i = 0; i < a.nrefs; i++)
 		free(a.refbuf[i]);
 	free(sens);

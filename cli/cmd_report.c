@@ -47,6 +47,15 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!from || !out)
 		return cli_usage_error(&p, "--from and --out are required");
+	{
+		/* --from may be DIR/audit.json of --out DIR: that report is rendered
+		 * again from its own JSON, read whole before anything is written */
+		const cli_path paths[] = { { "from", from, CLI_PATH_IN_OWN_REPORT },
+		                           { "out", out, CLI_PATH_OUT_DIR } };
+
+		if ((c = cli_check_paths(paths, 2)) != CLI_EXIT_OK)
+			return c;
+	}
 	st = candor_audit_doc_read(&doc, from);
 	if (st == CANDOR_OK)
 		st = candor_report_write_dir(doc, out);

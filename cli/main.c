@@ -50,6 +50,8 @@ int main(int argc, char **argv)
 
 	/* GSL's default handler aborts; the library checks arguments itself. */
 	gsl_set_error_handler_off();
+	/* a killed run removes its temporaries and its model commands */
+	cli_signals_init();
 
 	if (argc < 2) {
 		usage(stderr);

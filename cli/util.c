@@ -2,12 +2,15 @@
  * util.c - option parsing, error printing, progress and atomic output for
  * the candor subcommands.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,6 +110,19 @@ int cli_fail(candor_status status)
 	}
 }
 
+int cli_fail_staged(candor_status status, const cli_atomic *a)
+{
+	const candor_error *e = candor_last_error();
+
+	if (a && a->tmp && strcmp(e->path, a->tmp) == 0) {
+		fprintf(stderr, "candor: %s: %s\n", a->path,
+		        e->message[0] ? e->message : candor_status_str(status));
+		return status == CANDOR_ENOMEM || status == CANDOR_EINTERNAL ? CLI_EXIT_INTERNAL
+		                                                             : CLI_EXIT_USAGE;
+	}
+	return cli_fail(status);
+}
+
 bool cli_parse_u64(const cli_parser *p, const char *opt, const char *text, uint64_t *out)
 {
 	char *end;
@@ -193,75 +209,453 @@ void cli_progress_end(void)
 		fputc('\n', stderr);
 }
 
-FILE *cli_atomic_open(cli_atomic *a, const char *path)
+/* ===== atomic outputs =======================================================
+ *
+ * Each output is written as TEMPDIR/BASENAME inside a private folder that
+ * candor_temp_dir_new() makes beside the target (mode 0700, named
+ * TARGET.tmp-PID.START.BOOT-XXXXXX so that a later run knows a stale one).
+ * The FILE of a written output goes through a cookie that keeps the errno of
+ * the first failed write, so the message names the real cause even when the
+ * failure happened long before the commit. cli_atomic_commit() renames the
+ * outputs of one run together: every one is swapped with its target
+ * (renameat2 RENAME_EXCHANGE, or RENAME_NOREPLACE for a new file), and when a
+ * later one fails the earlier swaps are undone, so either every target has
+ * its new content or every target still has its old one. */
+
+typedef struct cli_sink {
+	int fd;
+	int err; /* errno of the first failed write, 0 if none */
+} cli_sink;
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t size)
 {
-	size_t len = strlen(path);
-	int fd = -1;
+	cli_sink *k = cookie;
+	size_t done = 0;
+
+	while (done < size) {
+		const ssize_t n = write(k->fd, buf + done, size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!k->err)
+				k->err = n < 0 ? errno : ENOSPC;
+			return done ? (ssize_t)done : -1;
+		}
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+static int sink_close(void *cookie)
+{
+	cli_sink *k = cookie;
+	int rc = 0;
+
+	if (k->fd >= 0 && fsync(k->fd) != 0 && !k->err && errno != EINVAL)
+		k->err = errno;
+	if (k->fd >= 0 && close(k->fd) != 0 && !k->err)
+		k->err = errno;
+	k->fd = -1;
+	if (k->err)
+		rc = -1;
+	return rc;
+}
+
+static void atomic_free(cli_atomic *a)
+{
+	free(a->path);
+	free(a->tmp);
+	candor_free(a->tmpdir);
+	free(a->sink);
+	memset(a, 0, sizeof(*a));
+}
+
+/* The private folder and the temporary's name for `path`. */
+static bool atomic_prepare(cli_atomic *a, const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	candor_status st;
+	size_t size;
 
 	memset(a, 0, sizeof(*a));
+	if (!*base) {
+		fprintf(stderr, "candor: %s: an output file name cannot end in '/'\n", path);
+		return false;
+	}
 	a->path = strdup(path);
-	a->tmp = malloc(len + sizeof(".tmp-XXXXXX") + 24);
-	if (!a->path || !a->tmp) {
+	if (!a->path) {
 		fprintf(stderr, "candor: out of memory\n");
-		goto fail;
+		return false;
 	}
+	st = candor_temp_dir_new(&a->tmpdir, path);
+	if (st != CANDOR_OK) {
+		cli_fail(st);
+		atomic_free(a);
+		return false;
+	}
+	size = strlen(a->tmpdir) + strlen(base) + 2;
+	a->tmp = malloc(size);
+	if (!a->tmp) {
+		fprintf(stderr, "candor: out of memory\n");
+		candor_temp_remove(a->tmpdir);
+		atomic_free(a);
+		return false;
+	}
+	snprintf(a->tmp, size, "%s/%s", a->tmpdir, base);
+	return true;
+}
+
+FILE *cli_atomic_open(cli_atomic *a, const char *path)
+{
+	static const cookie_io_functions_t io = { NULL, sink_write, NULL, sink_close };
+	int fd;
+
+	if (!atomic_prepare(a, path))
+		return NULL;
 	/* not mkstemp: its 0600 would make every output private; O_EXCL with
-	 * 0666 lets the umask decide, and the pid and address make the name
-	 * unlikely to clash */
-	for (int attempt = 0; attempt < 100; attempt++) {
-		snprintf(a->tmp, len + sizeof(".tmp-XXXXXX") + 24, "%s.tmp-%d-%05x%d", path,
-		         (int)getpid(), (unsigned)(((uintptr_t)a >> 4) & 0xfffff), attempt);
-		fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0 || errno != EEXIST)
-			break;
+	 * 0666 inside our 0700 folder lets the umask decide */
+	fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+	a->sink = calloc(1, sizeof(*a->sink));
+	if (fd < 0 || !a->sink) {
+		fprintf(stderr, "candor: %s: cannot write: %s\n", path,
+		        strerror(fd < 0 ? errno : ENOMEM));
+		if (fd >= 0)
+			close(fd);
+		candor_temp_remove(a->tmpdir);
+		atomic_free(a);
+		return NULL;
 	}
-	if (fd < 0) {
-		fprintf(stderr, "candor: %s: cannot write: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	a->f = fdopen(fd, "w");
+	a->sink->fd = fd;
+	a->f = fopencookie(a->sink, "w", io);
 	if (!a->f) {
 		fprintf(stderr, "candor: %s: cannot write: %s\n", path, strerror(errno));
 		close(fd);
-		unlink(a->tmp);
-		goto fail;
+		candor_temp_remove(a->tmpdir);
+		atomic_free(a);
+		return NULL;
 	}
+	setvbuf(a->f, NULL, _IOFBF, 1 << 16);
 	return a->f;
-fail:
-	free(a->path);
-	free(a->tmp);
-	memset(a, 0, sizeof(*a));
-	return NULL;
+}
+
+const char *cli_atomic_stage(cli_atomic *a, const char *path)
+{
+	if (!atomic_prepare(a, path))
+		return NULL;
+	a->staged = true;
+	return a->tmp;
+}
+
+/* Close the stream of a (if any); false after printing the real error. */
+static bool atomic_finish(cli_atomic *a, bool report)
+{
+	int e = 0;
+
+	if (!a->f)
+		return true;
+	if (fflush(a->f) != 0 || ferror(a->f))
+		e = a->sink->err ? a->sink->err : EIO;
+	if (fclose(a->f) != 0 && !e)
+		e = a->sink->err ? a->sink->err : EIO;
+	a->f = NULL;
+	if (e && report)
+		fprintf(stderr, "candor: %s: write failed: %s\n", a->path, strerror(e));
+	return e == 0;
+}
+
+/* The target may be replaced: absent, or a regular file (never a symlink,
+ * a device, a FIFO or a folder: docs/cli-outputs.md). */
+static bool target_replaceable(const char *path, bool *exists)
+{
+	struct stat sb;
+
+	*exists = false;
+	if (lstat(path, &sb) != 0)
+		return errno == ENOENT;
+	*exists = true;
+	return S_ISREG(sb.st_mode);
+}
+
+int cli_atomic_commit(cli_atomic *outs, size_t n, bool commit)
+{
+	int rc = CLI_EXIT_OK;
+	size_t done = 0;
+	bool *swapped = calloc(n ? n : 1, sizeof(*swapped));
+
+	if (!swapped) {
+		fprintf(stderr, "candor: out of memory\n");
+		commit = false;
+		rc = CLI_EXIT_INTERNAL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!outs[i].path)
+			continue;
+		if (!atomic_finish(&outs[i], commit) && commit) {
+			commit = false;
+			rc = CLI_EXIT_USAGE;
+		}
+	}
+	for (size_t i = 0; commit && i < n; i++) {
+		bool exists;
+
+		if (!outs[i].path)
+			continue;
+		if (!target_replaceable(outs[i].path, &exists)) {
+			fprintf(stderr, "candor: %s: not a regular file; refusing to replace it\n",
+			        outs[i].path);
+			commit = false;
+			rc = CLI_EXIT_USAGE;
+		}
+	}
+	for (done = 0; commit && done < n; done++) {
+		cli_atomic *a = &outs[done];
+		bool exists;
+		int r;
+
+		if (!a->path)
+			continue;
+		target_replaceable(a->path, &exists);
+		r = renameat2(AT_FDCWD, a->tmp, AT_FDCWD, a->path, exists ? RENAME_EXCHANGE : RENAME_NOREPLACE);
+		if (r != 0 && errno == EINVAL) /* a file system without renameat2 flags */
+			r = rename(a->tmp, a->path);
+		else if (r == 0)
+			swapped[done] = exists;
+		if (r != 0) {
+			fprintf(stderr, "candor: %s: cannot rename into place: %s\n", a->path,
+			        strerror(errno));
+			rc = CLI_EXIT_USAGE;
+			/* undo: the targets renamed so far get their old content back */
+			for (size_t j = 0; j < done; j++) {
+				if (!outs[j].path)
+					continue;
+				if (swapped[j])
+					renameat2(AT_FDCWD, outs[j].tmp, AT_FDCWD, outs[j].path, RENAME_EXCHANGE);
+				else
+					rename(outs[j].path, outs[j].tmp);
+			}
+			commit = false;
+			break;
+		}
+	}
+	/* the private folders now hold the old contents, or the uncommitted new
+	 * ones: remove them either way */
+	for (size_t i = 0; i < n; i++) {
+		if (!outs[i].path)
+			continue;
+		candor_temp_remove(outs[i].tmpdir);
+		atomic_free(&outs[i]);
+	}
+	free(swapped);
+	return rc;
 }
 
 int cli_atomic_close(cli_atomic *a, bool commit)
 {
+	return cli_atomic_commit(a, 1, commit);
+}
+
+/* ===== output path checks ================================================= */
+
+/* What one path names: the file (when it exists), and for a path that may
+ * be created, its folder and last component. */
+typedef struct path_id {
+	bool exists, has_parent;
+	dev_t dev, pdev;
+	ino_t ino, pino;
+	const char *base;
+	size_t baselen;
+} path_id;
+
+#define TREE_MAX 100000 /* entries of an --out folder compared (docs/cli-outputs.md) */
+
+typedef struct tree_ids {
+	dev_t *dev;
+	ino_t *ino;
+	bool *dir;
+	size_t n, cap;
+} tree_ids;
+
+static void identify(const char *path, bool follow, path_id *id)
+{
+	struct stat sb;
+	size_t len = strlen(path);
+	char *dir;
+
+	memset(id, 0, sizeof(*id));
+	if ((follow ? stat(path, &sb) : lstat(path, &sb)) == 0) {
+		id->exists = true;
+		id->dev = sb.st_dev;
+		id->ino = sb.st_ino;
+	}
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	dir = strndup(path, len);
+	if (!dir)
+		return;
+	{
+		char *slash = strrchr(dir, '/');
+
+		id->base = path + (slash ? (size_t)(slash - dir) + 1 : 0);
+		id->baselen = len - (size_t)(id->base - path);
+		if (slash == dir)
+			slash[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		if (stat(slash ? dir : ".", &sb) == 0) {
+			id->has_parent = true;
+			id->pdev = sb.st_dev;
+			id->pino = sb.st_ino;
+		}
+	}
+	free(dir);
+}
+
+static bool tree_add(tree_ids *t, dev_t dev, ino_t ino, bool dir)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256;
+		dev_t *d = realloc(t->dev, cap * sizeof(*d));
+		ino_t *i;
+		bool *b;
+
+		if (d)
+			t->dev = d;
+		i = d ? realloc(t->ino, cap * sizeof(*i)) : NULL;
+		if (i)
+			t->ino = i;
+		b = i ? realloc(t->dir, cap * sizeof(*b)) : NULL;
+		if (!b)
+			return false;
+		t->dir = b;
+		t->cap = cap;
+	}
+	t->dev[t->n] = dev;
+	t->ino[t->n] = ino;
+	t->dir[t->n] = dir;
+	t->n++;
+	return true;
+}
+
+/* Every entry of the folder tree at `path` (not following symlinks). */
+static void tree_collect(tree_ids *t, const char *path, int depth)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL && t->n < TREE_MAX) {
+		char sub[4096];
+		struct stat sb;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) >= sizeof(sub) ||
+		    lstat(sub, &sb) != 0)
+			continue;
+		if (!tree_add(t, sb.st_dev, sb.st_ino, S_ISDIR(sb.st_mode)))
+			break;
+		if (S_ISDIR(sb.st_mode) && depth > 0)
+			tree_collect(t, sub, depth - 1);
+	}
+	closedir(d);
+}
+
+static int tree_find(const tree_ids *t, dev_t dev, ino_t ino, bool dirs_only)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->dev[i] == dev && t->ino[i] == ino && (!dirs_only || t->dir[i]))
+			return 1;
+	return 0;
+}
+
+static int conflict(const cli_path *a, const cli_path *b, const char *why)
+{
+	fprintf(stderr, "candor: --%s '%s' and --%s '%s' %s; refusing to run\n", a->option, a->path,
+	        b->option, b->path, why);
+	return CLI_EXIT_USAGE;
+}
+
+int cli_check_paths(const cli_path *paths, size_t n)
+{
+	path_id *ids = calloc(n ? n : 1, sizeof(*ids));
+	tree_ids *trees = calloc(n ? n : 1, sizeof(*trees));
 	int rc = CLI_EXIT_OK;
 
-	if (!a->f)
-		return CLI_EXIT_OK;
-	if (fflush(a->f) != 0 || ferror(a->f)) {
-		if (commit)
-			fprintf(stderr, "candor: %s: write failed: %s\n", a->path, strerror(errno));
-		commit = false;
-		rc = CLI_EXIT_USAGE;
+	if (!ids || !trees) {
+		free(ids);
+		free(trees);
+		fprintf(stderr, "candor: out of memory\n");
+		return CLI_EXIT_INTERNAL;
 	}
-	if (fclose(a->f) != 0 && commit) {
-		fprintf(stderr, "candor: %s: write failed: %s\n", a->path, strerror(errno));
-		commit = false;
-		rc = CLI_EXIT_USAGE;
+	for (size_t i = 0; i < n && rc == CLI_EXIT_OK; i++) {
+		const cli_path *p = &paths[i];
+		struct stat sb;
+
+		if (!p->path)
+			continue;
+		if (p->kind == CLI_PATH_OUT && p->path[0] && lstat(p->path, &sb) == 0 &&
+		    !S_ISREG(sb.st_mode)) {
+			fprintf(stderr,
+			        "candor: %s: --%s is not a regular file (%s); candor replaces only "
+			        "regular files, so it refuses to write there\n",
+			        p->path, p->option,
+			        S_ISLNK(sb.st_mode) ? "a symlink" : S_ISDIR(sb.st_mode) ? "a folder"
+			        : S_ISCHR(sb.st_mode) ? "a device" : S_ISFIFO(sb.st_mode) ? "a FIFO"
+			        : "not a file");
+			rc = CLI_EXIT_USAGE;
+			break;
+		}
+		identify(p->path, p->kind != CLI_PATH_OUT_DIR, &ids[i]);
+		if (p->kind == CLI_PATH_OUT_DIR && ids[i].exists && lstat(p->path, &sb) == 0 &&
+		    S_ISDIR(sb.st_mode))
+			tree_collect(&trees[i], p->path, 4);
+		if (p->kind != CLI_PATH_IN && p->kind != CLI_PATH_IN_OWN_REPORT)
+			cli_signals_watch(p->path);
 	}
-	if (commit && rename(a->tmp, a->path) != 0) {
-		fprintf(stderr, "candor: %s: cannot rename into place: %s\n", a->path,
-		        strerror(errno));
-		commit = false;
-		rc = CLI_EXIT_USAGE;
+	for (size_t i = 0; i < n && rc == CLI_EXIT_OK; i++) {
+		const cli_path *a = &paths[i];
+		const bool a_out = a->kind == CLI_PATH_OUT || a->kind == CLI_PATH_OUT_DIR;
+
+		if (!a->path)
+			continue;
+		for (size_t j = 0; j < n && rc == CLI_EXIT_OK; j++) {
+			const cli_path *b = &paths[j];
+			const bool b_out = b->kind == CLI_PATH_OUT || b->kind == CLI_PATH_OUT_DIR;
+
+			if (!b->path || j == i)
+				continue;
+			if (j > i && (a_out || b_out)) {
+				if (ids[i].exists && ids[j].exists && ids[i].dev == ids[j].dev &&
+				    ids[i].ino == ids[j].ino)
+					rc = conflict(a, b, "are the same file");
+				else if (a_out && b_out && ids[i].has_parent && ids[j].has_parent &&
+				         ids[i].pdev == ids[j].pdev && ids[i].pino == ids[j].pino &&
+				         ids[i].baselen == ids[j].baselen &&
+				         memcmp(ids[i].base, ids[j].base, ids[i].baselen) == 0)
+					rc = conflict(a, b, "are the same file");
+			}
+			/* b inside the folder a replaces */
+			if (rc == CLI_EXIT_OK && a->kind == CLI_PATH_OUT_DIR && trees[i].n &&
+			    b->kind != CLI_PATH_IN_OWN_REPORT &&
+			    ((ids[j].exists && tree_find(&trees[i], ids[j].dev, ids[j].ino, false)) ||
+			     (b_out && ids[j].has_parent &&
+			      ((ids[j].pdev == ids[i].dev && ids[j].pino == ids[i].ino) ||
+			       tree_find(&trees[i], ids[j].pdev, ids[j].pino, true)))))
+				rc = conflict(b, a, "lies inside that folder, which is replaced whole");
+			if (rc == CLI_EXIT_OK && a->kind == CLI_PATH_OUT_DIR && b_out && ids[j].has_parent &&
+			    ids[i].exists && ids[j].pdev == ids[i].dev && ids[j].pino == ids[i].ino)
+				rc = conflict(b, a, "lies inside that folder, which is replaced whole");
+		}
 	}
-	if (!commit)
-		unlink(a->tmp);
-	free(a->path);
-	free(a->tmp);
-	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < n; i++) {
+		free(trees[i].dev);
+		free(trees[i].ino);
+		free(trees[i].dir);
+	}
+	free(trees);
+	free(ids);
 	return rc;
 }
 

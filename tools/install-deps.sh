@@ -13,7 +13,7 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	libcmocka-dev libcsv-dev \
 	clang libclang-rt-14-dev \
 	python3 python3-numpy python3-xgboost python3-sklearn python3-openpyxl python3-torch \
-	poppler-utils locales hyperfine time bc file
+	poppler-utils locales hyperfine time bc file strace
 # a comma-decimal locale, so tests can show numbers read the same in any locale
 if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
 	$SUDO localedef -i de_DE -f UTF-8 de_DE.UTF-8
