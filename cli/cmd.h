@@ -15,6 +15,7 @@
 #define CANDOR_CLI_CMD_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -145,6 +146,11 @@ void cli_signals_init(void);
  * outputs) or the name is too long: those temporaries are then left to the
  * stale sweep of a later run. */
 bool cli_signals_watch(const char *path);
+/* Around the renames of a commit: block those signals in this thread, and
+ * make a handler running in another thread wait (5 s at most) until
+ * cli_signals_release, so that a signal never leaves a set half renamed. */
+void cli_signals_hold(sigset_t *old);
+void cli_signals_release(const sigset_t *old);
 
 /* The command line for a manifest: "candor" and argv[0..argc) joined with
  * spaces, arguments holding spaces or quotes single-quoted (malloc'd; NULL

@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -38,6 +39,9 @@ typedef struct watch {
 static watch watches[MAX_WATCH];
 static atomic_int nwatches;
 static atomic_flag cleaning = ATOMIC_FLAG_INIT;
+static atomic_int committing; /* a thread is renaming outputs into place */
+
+static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 
 struct linux_dirent64_ {
 	unsigned long long d_ino;
@@ -139,6 +143,14 @@ static void on_signal(int sig)
 	sigset_t set;
 
 	candor_terminate_children();
+	/* in another thread, a commit is renaming the outputs into place (that
+	 * thread blocks these signals meanwhile): let it finish, so that the
+	 * set is never left half renamed; bounded, at 5 s */
+	for (int i = 0; i < 5000 && atomic_load(&committing); i++) {
+		const struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
 	if (!atomic_flag_test_and_set(&cleaning)) {
 		const int n = atomic_load(&nwatches);
 
@@ -156,10 +168,25 @@ static void on_signal(int sig)
 	errno = saved; /* not reached for these signals */
 }
 
+void cli_signals_hold(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&set, sigs[i]);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+	atomic_fetch_add(&committing, 1);
+}
+
+void cli_signals_release(const sigset_t *old)
+{
+	atomic_fetch_sub(&committing, 1);
+	pthread_sigmask(SIG_SETMASK, old, NULL); /* a pending signal acts now */
+}
+
 void cli_signals_init(void)
 {
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
-
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction sa, old;
 

@@ -381,6 +381,8 @@ int cli_atomic_commit(cli_atomic *outs, size_t n, bool commit)
 {
 	int rc = CLI_EXIT_OK;
 	size_t done = 0;
+	sigset_t held;
+	bool held_set = false;
 	bool *swapped = calloc(n ? n : 1, sizeof(*swapped));
 
 	if (!swapped) {
@@ -407,6 +409,10 @@ int cli_atomic_commit(cli_atomic *outs, size_t n, bool commit)
 			commit = false;
 			rc = CLI_EXIT_USAGE;
 		}
+	}
+	if (commit) {
+		cli_signals_hold(&held);
+		held_set = true;
 	}
 	for (done = 0; commit && done < n; done++) {
 		cli_atomic *a = &outs[done];
@@ -438,6 +444,8 @@ int cli_atomic_commit(cli_atomic *outs, size_t n, bool commit)
 			break;
 		}
 	}
+	if (held_set)
+		cli_signals_release(&held);
 	/* the private folders now hold the old contents, or the uncommitted new
 	 * ones: remove them either way */
 	for (size_t i = 0; i < n; i++) {
