@@ -13,6 +13,7 @@ import re
 import resource
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -166,7 +167,7 @@ def tests(tmp):
     rc, err = run(*fair, "--json", "fifo", cwd=tmp, timeout=20)
     check("13: FIFO target refused", rc == 2, f"exit {rc}: {err}")
     check("13: FIFO still a FIFO", os.path.exists(os.path.join(tmp, "fifo")) and
-          __import__("stat").S_ISFIFO(os.lstat(os.path.join(tmp, "fifo")).st_mode))
+          stat.S_ISFIFO(os.lstat(os.path.join(tmp, "fifo")).st_mode))
     os.symlink("/dev/null", os.path.join(tmp, "devlink"))
     rc, err = run(*fair, "--json", "devlink", cwd=tmp)
     check("13: symlink to a device refused", rc == 2, f"exit {rc}: {err}")
@@ -185,26 +186,37 @@ def tests(tmp):
     check("11: old workbook kept", snapshot_files(tmp, "f.xlsx") == {"f.xlsx": old["f.xlsx"]})
     os.rmdir(os.path.join(tmp, "f.json"))
     rc, err = run(*fair, "--json", "f.json", "--xlsx", "f.xlsx", cwd=tmp)
-    # a write that fails with a real errno (a file size limit: EFBIG), after
-    # the workbook was written: the message names it, not "Success", and
-    # neither output is replaced
-    def small_files():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+    # a write that fails with a real errno (a file size limit: EFBIG) that the
+    # workbook fits under and the JSON does not (with many intersectional
+    # groups and --score the JSON outgrows the compressed workbook): the old
+    # code put the new workbook in place and said "write failed: Success"
+    rc, err = run("datasets", "synth", "--kind", "credit", "--rows", "5000", "--out", "d2.csv",
+                  cwd=tmp)
+    big = ["fairness", "--data", "d2.csv", "--label", "label", "--pred", "pred", "--score",
+           "score", "--sensitive", "purpose,race,sex", "--intersect", "--quiet"]
+    rc, err = run(*big, "--json", "g.json", "--xlsx", "g.xlsx", cwd=tmp)
+    check("11: big pair", rc in (0, 1), err)
+    jsize = os.path.getsize(os.path.join(tmp, "g.json"))
+    xsize = os.path.getsize(os.path.join(tmp, "g.xlsx"))
+    if jsize > xsize + 8192:
+        limit = (jsize + xsize) // 2
 
-    for extra in ([], ["--xlsx", "f.xlsx"]):
-        before = snapshot_files(tmp, "f.json", "f.xlsx")
-        rc, err = run(*fair, "--seed", "3", "--json", "f.json", *extra, cwd=tmp,
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+        before = snapshot_files(tmp, "g.json", "g.xlsx")
+        rc, err = run(*big, "--seed", "5", "--json", "g.json", "--xlsx", "g.xlsx", cwd=tmp,
                       preexec=small_files)
-        what = "--json" + (" --xlsx" if extra else "")
-        if not extra:  # (with --xlsx the larger workbook fails first, in the library)
-            check(f"11: {what}: a failed write is exit 2", rc == 2, f"exit {rc}: {err}")
-            check(f"11: {what}: the message carries the errno",
-                  os.strerror(27) in err and "Success" not in err, err)
-        check(f"11: {what}: the run fails", rc != 0, f"exit {rc}: {err}")
-        check(f"11: {what}: no output replaced", snapshot_files(tmp, "f.json", "f.xlsx") == before)
+        check("11: a failed JSON write is exit 2", rc == 2, f"exit {rc}: {err}")
+        check("11: the message carries the errno",
+              os.strerror(27) in err and "Success" not in err, err)
+        check("11: neither output replaced", snapshot_files(tmp, "g.json", "g.xlsx") == before)
+    else:
+        print(f"note: JSON {jsize} B not larger than the workbook {xsize} B; EFBIG check skipped")
     check("11: no temporaries left", not temporaries(tmp, "f.xlsx") and
-          not temporaries(tmp, "f.json"),
+          not temporaries(tmp, "f.json") and not temporaries(tmp, "g.json") and
+          not temporaries(tmp, "g.xlsx"),
           str(os.listdir(tmp)))
 
     # ---- finding 16: the workbook's temporary is in a private folder -----
