@@ -474,8 +474,9 @@ static candor_status spawn(cmd_state *s, const char *command)
 	int sv[2];
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	sigset_t def, none;
+	sigset_t def, none, all, host;
 	char *argv[] = { (char *)"sh", (char *)"-c", (char *)command, NULL };
+	bool registered;
 	int rc;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
@@ -495,7 +496,12 @@ static candor_status spawn(cmd_state *s, const char *command)
 	posix_spawnattr_setpgroup(&attr, 0);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK |
 	                                    POSIX_SPAWN_SETPGROUP);
+	/* no signal between the spawn and the registration (children.c) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &host);
 	rc = posix_spawn(&s->pid, "/bin/sh", &fa, &attr, argv, environ);
+	registered = rc == 0 && candor__children_add(s->pid) == 0;
+	pthread_sigmask(SIG_SETMASK, &host, NULL);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(sv[1]);
@@ -507,7 +513,7 @@ static candor_status spawn(cmd_state *s, const char *command)
 	}
 	s->fd = sv[0];
 	fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
-	if (candor__children_add(s->pid) != 0) { /* candor_terminate_children() */
+	if (!registered) { /* candor_terminate_children() could not reach it */
 		kill_and_reap(s, NULL);
 		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
 		                     "more than 256 model commands at once");
