@@ -85,10 +85,29 @@ int candor__format_double(char *buf, size_t size, double v);
  * true and sets *out on success. Correctly rounded; locale independent. */
 bool candor__parse_double(const char *s, size_t n, double *out);
 
+/* As candor__parse_double(), telling apart text that is not a decimal
+ * number from a decimal number too large for a double (which
+ * candor__parse_double reads as an infinity): readers of data files use
+ * this one, so that `1e400` is an error and never an infinity. *out is set
+ * only on CANDOR__NUM_OK. */
+typedef enum { CANDOR__NUM_OK = 0, CANDOR__NUM_SYNTAX = 1, CANDOR__NUM_RANGE = 2 } candor__num;
+candor__num candor__parse_number(const char *s, size_t n, double *out);
+
 /* ---- files -----------------------------------------------------------------
  * Read a whole file into a NUL-terminated buffer (*out, *len without the NUL;
  * free with candor__free). CANDOR_EIO names the path. */
 candor_status candor__file_read(const char *path, char **out, size_t *len);
+
+/* As candor__file_read(), for the data readers, which report errors by
+ * position: reading stops early (*stopped = true) after the first NUL byte,
+ * or once more than max_line bytes without a '\n' or '\r' were read, since
+ * the parser then stops at that point anyway (so /dev/zero or a file of one
+ * endless line costs one block, not all of it). Input that is not a regular
+ * file (a pipe, a device) is refused once it exceeds max_nonregular bytes:
+ * CANDOR_EPARSE naming `name` (used in messages; the path when NULL). */
+candor_status candor__file_read_text(const char *path, const char *name, size_t max_line,
+                                     uint64_t max_nonregular, char **out, size_t *len,
+                                     bool *stopped);
 
 /* ---- temporaries (file.c explains the name PATH.tmp-PID.START.BOOT-XXXXXX)
  * Every output is written inside a private folder made with mkdtemp (0700)

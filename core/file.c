@@ -59,6 +59,106 @@ candor_status candor__file_read(const char *path, char **out, size_t *len)
 	return CANDOR_OK;
 }
 
+candor_status candor__file_read_text(const char *path, const char *name, size_t max_line,
+                                     uint64_t max_nonregular, char **out, size_t *len,
+                                     bool *stopped)
+{
+	struct stat sb;
+	char *buf = NULL;
+	size_t n = 0, cap = 0, run = 0;
+	bool regular;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	*stopped = false;
+	if (!name)
+		name = path;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return candor__error(CANDOR_EIO, name, 0, 0, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &sb) != 0 || S_ISDIR(sb.st_mode)) {
+		candor_status st = candor__error(CANDOR_EIO, name, 0, 0, "cannot read: %s",
+		                                 S_ISDIR(sb.st_mode) ? "is a folder" : strerror(errno));
+		close(fd);
+		return st;
+	}
+	regular = S_ISREG(sb.st_mode);
+	for (;;) {
+		ssize_t got;
+		size_t want;
+
+		if (n + 1 >= cap) {
+			size_t ncap = cap ? cap * 2 : (size_t)1 << 16;
+			char *b;
+
+			/* one byte past the bound tells that there is more */
+			if (!regular && ncap > max_nonregular + 2 && max_nonregular < SIZE_MAX - 2)
+				ncap = (size_t)max_nonregular + 2;
+			if (ncap <= cap) {
+				close(fd);
+				candor__free(buf);
+				return candor__error(CANDOR_EPARSE, name, 0, 0,
+				                     "more than %llu bytes from a pipe or device (the "
+				                     "max_stream_bytes bound): save the data to a file",
+				                     (unsigned long long)max_nonregular);
+			}
+			b = candor__realloc(buf, ncap);
+			if (!b) {
+				close(fd);
+				candor__free(buf);
+				return CANDOR_ENOMEM;
+			}
+			buf = b;
+			cap = ncap;
+		}
+		want = cap - n - 1;
+		got = read(fd, buf + n, want);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			candor_status st = candor__error(CANDOR_EIO, name, 0, 0, "read failed: %s",
+			                                 strerror(errno));
+			close(fd);
+			candor__free(buf);
+			return st;
+		}
+		if (got == 0)
+			break;
+		if (!regular && n + (size_t)got > max_nonregular) {
+			close(fd);
+			candor__free(buf);
+			return candor__error(CANDOR_EPARSE, name, 0, 0,
+			                     "more than %llu bytes from a pipe or device (the "
+			                     "max_stream_bytes bound): save the data to a file",
+			                     (unsigned long long)max_nonregular);
+		}
+		/* stop after a NUL byte or inside an over-long line */
+		for (size_t i = n; i < n + (size_t)got; i++) {
+			const char c = buf[i];
+
+			if (c == '\0') {
+				*stopped = true;
+				break;
+			}
+			if (c == '\n' || c == '\r')
+				run = 0;
+			else if (++run > max_line) {
+				*stopped = true;
+				break;
+			}
+		}
+		n += (size_t)got;
+		if (*stopped)
+			break;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return CANDOR_OK;
+}
+
 void candor__csv_put_text(FILE *f, const char *s)
 {
 	bool quote = s[0] == ' ' || (s[0] && s[strlen(s) - 1] == ' ') ||

@@ -82,7 +82,7 @@ static bool parse_slow(const char *s, size_t n, double *out)
 	return ok;
 }
 
-bool candor__parse_double(const char *s, size_t n, double *out)
+static bool parse_decimal(const char *s, size_t n, double *out)
 {
 	const char *p = s, *e = s + n;
 	bool neg = false;
@@ -156,4 +156,25 @@ bool candor__parse_double(const char *s, size_t n, double *out)
 		return true;
 	}
 	return parse_slow(s, n, out);
+}
+
+bool candor__parse_double(const char *s, size_t n, double *out)
+{
+	return parse_decimal(s, n, out);
+}
+
+/* The fast path never overflows; strtod_l rounds a finite decimal beyond
+ * DBL_MAX (by half an ulp or more) to infinity, which is what is refused. An
+ * underflow rounds to the nearest double (a subnormal or zero), which is
+ * the correctly rounded value and kept. */
+candor__num candor__parse_number(const char *s, size_t n, double *out)
+{
+	double v;
+
+	if (!parse_decimal(s, n, &v))
+		return CANDOR__NUM_SYNTAX;
+	if (isinf(v))
+		return CANDOR__NUM_RANGE;
+	*out = v;
+	return CANDOR__NUM_OK;
 }

@@ -11,6 +11,12 @@
  * error); string (categorical, dictionary in order of appearance). Sparse
  * rows `{i v, ...}`, date and relational attributes are refused as
  * unsupported rather than misread.
+ *
+ * Bounds (the CSV reader's defaults, a line standing for a record): a value
+ * or name of at most CANDOR_CSV_MAX_FIELD_BYTES, a line of at most
+ * CANDOR_CSV_MAX_RECORD_BYTES, at most CANDOR_CSV_MAX_COLUMNS attributes; a
+ * NUL byte and a number beyond the range of a double are errors where they
+ * are; a file with no data row is an error.
  */
 #include <errno.h>
 #include <math.h>
@@ -29,7 +35,7 @@ typedef struct arff {
 	size_t toklen, tokcap;
 	candor_table *t;
 	bool *nominal;         /* per column: values must be declared levels */
-	size_t ncols;
+	size_t ncols, capnominal;
 	size_t nrows, caprows;
 	candor__locmap *loc;   /* checkpoints when read from a file, else NULL */
 } arff;
@@ -72,10 +78,14 @@ static candor_status tok_put(arff *a, char c)
  * word ending at whitespace or one of `stops`. Sets *quoted. Returns
  * CANDOR_OK, or an error (unterminated quote).
  */
+static candor_status read_token(arff *a, const char **pp, const char *eol, const char *stops,
+                                bool *quoted);
+
 static candor_status next_token(arff *a, const char **pp, const char *eol, const char *stops,
                                 bool *quoted)
 {
-	const char *p = *pp;
+	const char *p = *pp, *start;
+	candor_status st;
 
 	a->toklen = 0;
 	if (tok_put(a, 'x'))
@@ -85,6 +95,23 @@ static candor_status next_token(arff *a, const char **pp, const char *eol, const
 	*quoted = false;
 	while (p < eol && is_space(*p))
 		p++;
+	start = p;
+	st = read_token(a, &p, eol, stops, quoted);
+	if (st)
+		return st;
+	if (a->toklen > CANDOR_CSV_MAX_FIELD_BYTES)
+		return AFAIL(a, start, "value longer than %zu bytes (the reader's bound)",
+		             CANDOR_CSV_MAX_FIELD_BYTES);
+	while (p < eol && is_space(*p))
+		p++;
+	*pp = p;
+	return CANDOR_OK;
+}
+
+static candor_status read_token(arff *a, const char **pp, const char *eol, const char *stops,
+                                bool *quoted)
+{
+	const char *p = *pp;
 	if (p < eol && (*p == '\'' || *p == '"')) {
 		const char q = *p;
 		const char *open = p++;
@@ -108,8 +135,6 @@ static candor_status next_token(arff *a, const char **pp, const char *eol, const
 				return CANDOR_ENOMEM;
 		}
 	}
-	while (p < eol && is_space(*p))
-		p++;
 	*pp = p;
 	return CANDOR_OK;
 }
@@ -132,15 +157,23 @@ static candor_status add_column(arff *a, const char *at, candor_coltype type, bo
 		return AFAIL(a, at, "empty attribute name");
 	if (candor__utf8_valid_prefix((const unsigned char *)a->tok, a->toklen) != a->toklen)
 		return AFAIL(a, at, "attribute name is not valid UTF-8");
+	if (a->ncols >= CANDOR_CSV_MAX_COLUMNS)
+		return AFAIL(a, at, "more than %zu attributes (the reader's bound)",
+		             CANDOR_CSV_MAX_COLUMNS);
 	st = candor__table_push_column(a->t, a->tok, a->toklen, type, out);
 	if (st == CANDOR_EINVAL)
 		return AFAIL(a, at, "duplicate attribute name '%s'", a->tok);
 	if (st)
 		return st;
-	nom = candor__reallocarray(a->nominal, a->ncols + 1, sizeof(*nom));
-	if (!nom)
-		return CANDOR_ENOMEM;
-	a->nominal = nom;
+	if (a->ncols == a->capnominal) {
+		size_t cap = a->capnominal ? a->capnominal * 2 : 16;
+
+		nom = candor__reallocarray(a->nominal, cap, sizeof(*nom));
+		if (!nom)
+			return CANDOR_ENOMEM;
+		a->nominal = nom;
+		a->capnominal = cap;
+	}
 	a->nominal[a->ncols++] = nominal;
 	return CANDOR_OK;
 }
@@ -231,7 +264,9 @@ static candor_status parse_attribute(arff *a, const char *p, const char *eol)
 
 static candor_status grow(arff *a)
 {
-	size_t cap = a->caprows ? a->caprows * 2 : 256;
+	/* 256 rows first, fewer for very wide files (as the CSV reader) */
+	size_t first = a->ncols > 4096 ? ((size_t)1 << 20) / a->ncols : 256;
+	size_t cap = a->caprows ? a->caprows * 2 : first ? first : 1;
 	candor_status st = candor__table_reserve(a->t, cap);
 
 	if (!st)
@@ -273,8 +308,13 @@ static candor_status parse_row(arff *a, const char *p, const char *eol)
 				c->codes[a->nrows] = CANDOR_MISSING_CODE;
 		} else if (c->type == CANDOR_COL_NUMERIC) {
 			double v;
+			candor__num k = candor__parse_number(a->tok, a->toklen, &v);
 
-			if (!candor__parse_double(a->tok, a->toklen, &v))
+			if (k == CANDOR__NUM_RANGE)
+				return AFAIL(a, v_at,
+				             "'%.60s' is beyond the range of a double (attribute '%s' is "
+				             "numeric)", a->tok, c->name);
+			if (k != CANDOR__NUM_OK)
 				return AFAIL(a, v_at, "'%.60s' is not a number (attribute '%s' is numeric)",
 				             a->tok, c->name);
 			c->num[a->nrows] = v;
@@ -316,9 +356,16 @@ static candor_status parse(arff *a)
 	a->lineno = 0;
 	while (p < a->end) {
 		const char *eol = line_end(a, p), *s;
+		const char *z;
 
 		a->line = p;
 		a->lineno++;
+		if ((size_t)(eol - p) > CANDOR_CSV_MAX_RECORD_BYTES)
+			return AFAIL(a, p + CANDOR_CSV_MAX_RECORD_BYTES,
+			             "line longer than %zu bytes (the reader's bound)",
+			             CANDOR_CSV_MAX_RECORD_BYTES);
+		if ((z = memchr(p, '\0', (size_t)(eol - p))))
+			return AFAIL(a, z, "NUL byte (binary data is not ARFF)");
 		s = p;
 		while (s < eol && is_space(*s))
 			s++;
@@ -349,6 +396,9 @@ static candor_status parse(arff *a)
 	if (!in_data)
 		return candor__error(CANDOR_EPARSE, a->name, a->lineno ? a->lineno : 1, 1,
 		                     a->ncols ? "no @data section" : "empty file: no @attribute");
+	if (a->nrows == 0)
+		return candor__error(CANDOR_EPARSE, a->name, a->lineno + 1, 1,
+		                     "no data rows after @data");
 	return CANDOR_OK;
 }
 
@@ -366,8 +416,6 @@ static candor_status arff_parse(candor_table **out, const char *data, size_t len
 	a.name = name ? name : "<buffer>";
 	a.data = data ? data : "";
 	a.end = a.data + len;
-	if (memchr(a.data, '\0', len))
-		return candor__error(CANDOR_EPARSE, a.name, 0, 0, "binary data (a NUL byte) in ARFF");
 	st = candor_table_new(&a.t);
 	if (!st && path) {
 		a.loc = candor__calloc(1, sizeof(*a.loc));
@@ -407,15 +455,25 @@ candor_status candor_arff_read(candor_table **out, const char *path)
 {
 	char *buf;
 	size_t len;
+	bool stopped;
 	candor_status st;
 
 	if (!out || !path)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "arff_read: NULL argument");
 	*out = NULL;
-	if ((st = candor__file_read(path, &buf, &len)))
+	/* stops early at a NUL byte or in an over-long line, where the parse
+	 * stops too (so /dev/zero costs one block) */
+	if ((st = candor__file_read_text(path, NULL, CANDOR_CSV_MAX_RECORD_BYTES + 3,
+	                                 CANDOR_CSV_MAX_STREAM_BYTES, &buf, &len, &stopped)))
 		return st;
 	st = arff_parse(out, buf, len, path, path);
 	candor__free(buf);
+	if (stopped && st == CANDOR_OK) {
+		candor_table_free(*out);
+		*out = NULL;
+		return candor__error(CANDOR_EINTERNAL, path, 0, 0,
+		                     "stopped reading early but found no error");
+	}
 	return st;
 }
 

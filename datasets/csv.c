@@ -15,6 +15,13 @@
  * and types only, and reads it once more with every type known. Files whose
  * types are settled by their first data row (the common case) are read once.
  *
+ * Bounds and hostile bytes (docs/datasets.md). A field, a record and the
+ * number of columns are bounded (the options' max_*, checked at the first
+ * byte past a bound, so the block size never changes an error); a NUL byte
+ * is an error where it is; a number beyond the range of a double is an
+ * error once its column is known to be numeric. Input that is not a regular
+ * file is read whole, bounded by max_stream_bytes, and parsed as a buffer.
+ *
  * Positions. Errors carry the 1-based line and byte column of the offending
  * field, counting lines inside quoted fields, so `candor: f.csv:7:12: ...`
  * points at the right spot even in multi-line records.
@@ -26,6 +33,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,7 +64,12 @@ typedef struct field {
  * says otherwise): */
 typedef struct colstate {
 	bool forced;         /* fixed by the caller, or settled by a first pass */
+	bool overflow;       /* a number beyond the range of a double was seen */
 	size_t nonmissing;   /* stored non-missing values */
+	/* the first such number, reported once the column is known to be
+	 * numeric (in a column that turns out categorical it is only text) */
+	uint64_t ovf_line, ovf_col;
+	char ovf_text[64];
 } colstate;
 
 enum { REC_OK = 1, REC_END = 0, REC_MORE = 2, REC_ERR = -1 };
@@ -63,7 +77,10 @@ enum { REC_OK = 1, REC_END = 0, REC_MORE = 2, REC_ERR = -1 };
 typedef struct reader {
 	const char *name;
 	char delim;
-	const candor_csv_options *opts;
+	const candor_csv_options *opts; /* resolved: every field set (see resolve_opts) */
+	unsigned char special[256];     /* bytes that end an unquoted scan */
+	size_t max_field, max_record, max_columns;
+	size_t miss_min, miss_max;      /* lengths of the shortest and longest missing token */
 
 	/* input: either a whole buffer, or a file read in blocks into buf */
 	int fd;
@@ -192,15 +209,64 @@ static candor_status push_field(reader *r, const char *p, size_t len, uint64_t l
 	return CANDOR_OK;
 }
 
+/* Which bytes stop the scan of an unquoted field: the delimiter, line
+ * breaks, and the two that are errors there (a quote, a NUL byte). */
+static void init_special(reader *r)
+{
+	memset(r->special, 0, sizeof(r->special));
+	r->special[(unsigned char)r->delim] = 1;
+	r->special['\n'] = r->special['\r'] = r->special['"'] = r->special[0] = 1;
+}
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* A bound is exceeded: the field starting at (line, col), or the record. */
+static int too_long(reader *r, bool in_field, uint64_t line, uint64_t col)
+{
+	if (in_field)
+		return FAIL_AT(r, line, col, "field longer than %zu bytes (the max_field_bytes bound)",
+		               r->max_field);
+	return FAIL_AT(r, line, col, "record longer than %zu bytes (the max_record_bytes bound)",
+	               r->max_record);
+}
+
+static int nul_at(reader *r, const char *z, const char *block)
+{
+	return FAIL_AT(r, r->line, abs_of(r, z, block) - r->line_start + 1,
+	               "NUL byte (binary data is not CSV)");
+}
+
+/* Count the line breaks of quoted text [q, e). */
+static void count_lines(reader *r, const char *q, const char *e, const char *block)
+{
+	for (const char *nl = q < e ? memchr(q, '\n', (size_t)(e - q)) : NULL; nl;
+	     nl = memchr(nl + 1, '\n', (size_t)(e - nl - 1))) {
+		r->line++;
+		r->line_start = abs_of(r, nl + 1, block);
+	}
+}
+
 /*
  * Cut one record starting at *pp (block [block, end)). Returns REC_OK with
  * *pp past the record, REC_END at the end of input, REC_MORE when the record
  * is cut by the end of the block (and more input may come), REC_ERR.
+ *
+ * Bounds. A field holds at most max_field bytes (as in the file, without
+ * its enclosing quotes), a record at most max_record bytes (without its line
+ * break), max_columns fields. Each bound is checked at the first byte that
+ * exceeds it, never by looking further, so that the error is the same
+ * whichever way the input is cut into blocks, and no block ever grows
+ * beyond about one record's bound.
  */
 static int next_record(reader *r, const char **pp, const char *block, const char *end)
 {
 	const char *p = *pp;
+	const char *const rec = p;
 	const char delim = r->delim;
+	const uint64_t rec_line = r->line, rec_col = abs_of(r, p, block) - r->line_start + 1;
 
 	r->nfields = 0;
 	r->scratch_len = 0;
@@ -209,30 +275,55 @@ static int next_record(reader *r, const char **pp, const char *block, const char
 	for (;;) {
 		const uint64_t line0 = r->line;
 		const uint64_t col0 = abs_of(r, p, block) - r->line_start + 1;
+		/* bytes of the record still allowed from p on (p - rec never exceeds
+		 * the bound: a byte past it is an error where it is met) */
+		const size_t rec_room = r->max_record - (size_t)(p - rec);
+		const size_t avail = (size_t)(end - p);
 		const char *fs;
 		size_t flen;
 		bool quoted = false, in_scratch = false;
 		unsigned char high = 0; /* OR of an unquoted field's bytes */
 
+		if (r->nfields >= r->max_columns)
+			return FAIL_AT(r, line0, col0, "more than %zu columns (the max_columns bound)",
+			               r->max_columns);
 		if (p < end && *p == '"') {
 			bool doubled = false;
-			const char *q = p + 1;
+			const char *const cs = p + 1; /* the quoted text */
+			/* the closing quote may sit at most max_field bytes into the text,
+			 * and must itself lie within the record's bound */
+			const size_t fmax = r->max_field == SIZE_MAX ? SIZE_MAX : r->max_field + 1;
+			size_t qn;
+			bool at_field;
+			const char *qlim, *q = cs;
 
+			if (rec_room == 0)
+				return too_long(r, false, rec_line, rec_col);
+			qn = min_size(min_size(avail - 1, fmax), rec_room - 1);
+			at_field = qn == fmax;
+			qlim = cs + qn;
 			quoted = true;
 			for (;;) {
-				const char *hit = memchr(q, '"', (size_t)(end - q));
-				const char *nl;
+				const char *hit = q < qlim ? memchr(q, '"', (size_t)(qlim - q)) : NULL;
+				const char *stop = hit ? hit : q < qlim ? qlim : q;
+				const char *z = q < stop ? memchr(q, '\0', (size_t)(stop - q)) : NULL;
 
-				/* count the newlines inside the quoted text */
-				for (nl = memchr(q, '\n', (size_t)((hit ? hit : end) - q)); nl;
-				     nl = memchr(nl + 1, '\n', (size_t)((hit ? hit : end) - nl - 1))) {
-					r->line++;
-					r->line_start = abs_of(r, nl + 1, block);
+				if (z) {
+					count_lines(r, q, z, block);
+					return nul_at(r, z, block);
 				}
+				count_lines(r, q, stop, block);
 				if (!hit) {
-					if (!r->eof)
-						return REC_MORE;
-					return FAIL_AT(r, line0, col0, "unterminated quoted field");
+					if (qlim == end) {
+						if (!r->eof)
+							return REC_MORE;
+						if (at_field)
+							return too_long(r, true, line0, col0);
+						return FAIL_AT(r, line0, col0, "unterminated quoted field");
+					}
+					/* the byte at qlim is text (or a quote) past a bound */
+					return at_field ? too_long(r, true, line0, col0)
+					                : too_long(r, false, rec_line, rec_col);
 				}
 				if (hit + 1 < end && hit[1] == '"') {
 					doubled = true;
@@ -241,11 +332,13 @@ static int next_record(reader *r, const char **pp, const char *block, const char
 				}
 				if (hit + 1 == end && !r->eof)
 					return REC_MORE;
-				fs = p + 1;
+				fs = cs;
 				flen = (size_t)(hit - fs);
 				p = hit + 1;
 				break;
 			}
+			if (p < end && (size_t)(p - rec) == r->max_record && *p != '\n' && *p != '\r')
+				return too_long(r, false, rec_line, rec_col);
 			if (p < end && *p != delim && *p != '\n' && *p != '\r')
 				return FAIL_AT(r, r->line, abs_of(r, p, block) - r->line_start + 1,
 				               "unexpected character after a closing quote");
@@ -257,11 +350,11 @@ static int next_record(reader *r, const char **pp, const char *block, const char
 
 				if (r->scratch_len + flen > r->scratch_cap) {
 					size_t cap = (r->scratch_len + flen) * 2;
-					char *s = candor__realloc(r->scratch, cap);
+					char *sc = candor__realloc(r->scratch, cap);
 
-					if (!s)
+					if (!sc)
 						return REC_ERR;
-					r->scratch = s;
+					r->scratch = sc;
 					r->scratch_cap = cap;
 				}
 				out = r->scratch + r->scratch_len;
@@ -276,21 +369,34 @@ static int next_record(reader *r, const char **pp, const char *block, const char
 				r->scratch_len += n;
 			}
 		} else {
-			fs = p;
-			while (p < end) {
-				const char c = *p;
+			const unsigned char *const special = r->special;
+			const size_t n = min_size(min_size(avail, r->max_field), rec_room);
+			const char *const lim = p + n;
 
-				if (c == delim || c == '\n' || c == '\r')
-					break;
-				if (c == '"')
+			fs = p;
+			while (p < lim && !special[(unsigned char)*p]) {
+				high |= (unsigned char)*p;
+				p++;
+			}
+			if (p < lim) {
+				if (*p == '"')
 					return FAIL_AT(r, r->line, abs_of(r, p, block) - r->line_start + 1,
 					               "quote inside an unquoted field (quote the whole "
 					               "field and double the quote)");
-				high |= (unsigned char)c;
-				p++;
+				if (*p == '\0')
+					return nul_at(r, p, block);
+			} else if (p == end) {
+				if (!r->eof)
+					return REC_MORE;
+			} else if (*p == delim) {
+				/* the field fits; the delimiter is part of the record */
+				if (n == rec_room)
+					return too_long(r, false, rec_line, rec_col);
+			} else if (*p != '\n' && *p != '\r') {
+				/* a byte of this field past a bound */
+				return n == r->max_field ? too_long(r, true, line0, col0)
+				                         : too_long(r, false, rec_line, rec_col);
 			}
-			if (p == end && !r->eof)
-				return REC_MORE;
 			flen = (size_t)(p - fs);
 		}
 		/* quoted text is found by memchr, not walked: it is checked later */
@@ -326,7 +432,10 @@ static int next_record(reader *r, const char **pp, const char *block, const char
 
 static candor_status grow_rows(reader *r)
 {
-	size_t cap = r->caprows ? r->caprows + r->caprows / 2 : 1024;
+	/* the first reservation: 1024 rows, fewer for very wide files (at most
+	 * about a million cells before the row estimate below takes over) */
+	size_t first = r->ncols > 1024 ? ((size_t)1 << 20) / r->ncols : 1024;
+	size_t cap = r->caprows ? r->caprows + r->caprows / 2 : first ? first : 1;
 
 	/* Estimate the row count from the bytes per row so far, so that a large
 	 * file is reserved once instead of growing by halves (peak memory). */
@@ -363,7 +472,7 @@ static candor_status to_categorical(reader *r, size_t j)
 	return CANDOR_OK;
 }
 
-static bool parse_number(const char *s, size_t n, double *out)
+static candor__num parse_number(const char *s, size_t n, double *out)
 {
 	while (n && (*s == ' ' || *s == '\t')) {
 		s++;
@@ -371,7 +480,23 @@ static bool parse_number(const char *s, size_t n, double *out)
 	}
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
-	return candor__parse_double(s, n, out);
+	return candor__parse_number(s, n, out);
+}
+
+/* An empty field, or one of the caller's missing-value tokens. */
+static bool is_missing(const reader *r, const field *f)
+{
+	if (f->len == 0)
+		return true;
+	if (f->len < r->miss_min || f->len > r->miss_max)
+		return false;
+	for (size_t k = 0; k < r->opts->nmissing_tokens; k++) {
+		const char *tok = r->opts->missing_tokens[k];
+
+		if (strlen(tok) == f->len && memcmp(tok, f->p, f->len) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* A blank line between records is skipped, as pandas does (in a file of one
@@ -404,13 +529,16 @@ static int store_record(reader *r)
 	for (size_t j = 0; j < r->ncols; j++) {
 		candor__column *c = &r->t->cols[j];
 		colstate *cs = &r->cs[j];
+		bool miss;
 
 		if (!check_utf8(r, &f[j]))
 			return REC_ERR;
+		miss = is_missing(r, &f[j]);
 		if (c->type == CANDOR_COL_NUMERIC) {
 			double v = NAN;
+			candor__num k = miss ? CANDOR__NUM_OK : parse_number(f[j].p, f[j].len, &v);
 
-			if (f[j].len && !parse_number(f[j].p, f[j].len, &v)) {
+			if (k == CANDOR__NUM_SYNTAX) {
 				if (cs->forced)
 					return FAIL_AT(r, f[j].line, f[j].col,
 					               "'%.*s' is not a number (column '%s' is numeric)",
@@ -418,12 +546,28 @@ static int store_record(reader *r)
 				/* numbers were stored as doubles: read again (see top) */
 				if (cs->nonmissing > 0)
 					r->storing = false;
+				cs->overflow = false; /* text in a text column */
 				if (to_categorical(r, j))
 					return REC_ERR;
 			} else {
+				if (k == CANDOR__NUM_RANGE) {
+					if (cs->forced)
+						return FAIL_AT(r, f[j].line, f[j].col,
+						               "'%.*s' is beyond the range of a double (column "
+						               "'%s' is numeric)",
+						               SHOW(f[j].len), f[j].p, c->name);
+					if (!cs->overflow) {
+						cs->overflow = true;
+						cs->ovf_line = f[j].line;
+						cs->ovf_col = f[j].col;
+						snprintf(cs->ovf_text, sizeof(cs->ovf_text), "%.*s",
+						         SHOW(f[j].len), f[j].p);
+					}
+					v = NAN; /* never stored: an error unless the column turns text */
+				}
 				if (r->storing)
 					c->num[r->nrows] = v;
-				cs->nonmissing += f[j].len != 0;
+				cs->nonmissing += !miss;
 				continue;
 			}
 		}
@@ -431,11 +575,11 @@ static int store_record(reader *r)
 		if (r->storing) {
 			int32_t code = CANDOR_MISSING_CODE;
 
-			if (f[j].len && candor__dict_intern(&c->dict, f[j].p, f[j].len, &code))
+			if (!miss && candor__dict_intern(&c->dict, f[j].p, f[j].len, &code))
 				return REC_ERR;
 			c->codes[r->nrows] = code;
 		}
-		cs->nonmissing += f[j].len != 0;
+		cs->nonmissing += !miss;
 	}
 	r->nrows++;
 	return REC_OK;
@@ -474,10 +618,7 @@ static int store_header(reader *r)
 				candor__error(CANDOR_EINVAL, NULL, 0, 0, "type override %zu has no name", k);
 				return REC_ERR;
 			}
-			for (j = 0; j < r->ncols; j++)
-				if (strcmp(r->t->cols[j].name, name) == 0)
-					break;
-			if (j == r->ncols) {
+			if (!candor__table_find_col(r->t, name, strlen(name), &j)) {
 				candor__error(CANDOR_ENOTFOUND, r->name, 1, 1,
 				              "no column named '%s' (asked for by a type override)", name);
 				return REC_ERR;
@@ -612,6 +753,7 @@ static void reset_pass(reader *r)
 		c->codes = NULL;
 		candor__dict_free(&c->dict);
 		r->cs[j].forced = true;
+		r->cs[j].overflow = false;
 		r->cs[j].nonmissing = 0;
 	}
 	r->storing = true;
@@ -637,28 +779,107 @@ static candor_status finish(reader *r)
 	return candor__table_set_source(r->t, r->name);
 }
 
-static candor_status run(reader *r, candor_table **out)
+/* After a whole pass: a column still numeric that met a number beyond the
+ * range of a double is an error at the first such number (the earliest in
+ * the file when several columns have one). */
+static int check_overflow(reader *r)
+{
+	size_t worst = SIZE_MAX;
+
+	for (size_t j = 0; j < r->ncols; j++) {
+		const colstate *cs = &r->cs[j];
+
+		if (!cs->overflow || r->t->cols[j].type != CANDOR_COL_NUMERIC)
+			continue;
+		if (worst == SIZE_MAX || cs->ovf_line < r->cs[worst].ovf_line ||
+		    (cs->ovf_line == r->cs[worst].ovf_line && cs->ovf_col < r->cs[worst].ovf_col))
+			worst = j;
+	}
+	if (worst == SIZE_MAX)
+		return REC_END;
+	return FAIL_AT(r, r->cs[worst].ovf_line, r->cs[worst].ovf_col,
+	               "'%s' is beyond the range of a double (column '%s' is numeric)",
+	               r->cs[worst].ovf_text, r->t->cols[worst].name);
+}
+
+/*
+ * Check the options and fill `out` with every field set: the defaults for
+ * zeros, and for a version 1 struct (which ends at display_name) the
+ * version 2 fields, which it does not have.
+ */
+static candor_status resolve_opts(const candor_csv_options *in, candor_csv_options *out)
+{
+	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+
+	if (in) {
+		if (in->version == 1)
+			memcpy(&o, in, offsetof(candor_csv_options, missing_tokens));
+		else if (in->version == CANDOR_CSV_OPTIONS_VERSION)
+			o = *in;
+		else
+			return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+			                     "csv options version %u, this library knows 1 to %u",
+			                     in->version, CANDOR_CSV_OPTIONS_VERSION);
+		o.version = CANDOR_CSV_OPTIONS_VERSION;
+	}
+	if (o.nmissing_tokens && !o.missing_tokens)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "csv options: nmissing_tokens is %zu but missing_tokens is NULL",
+		                     o.nmissing_tokens);
+	for (size_t k = 0; k < o.nmissing_tokens; k++)
+		if (!o.missing_tokens[k])
+			return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+			                     "csv options: missing_tokens[%zu] is NULL", k);
+	if (!o.max_field_bytes)
+		o.max_field_bytes = CANDOR_CSV_MAX_FIELD_BYTES;
+	if (!o.max_record_bytes)
+		o.max_record_bytes = CANDOR_CSV_MAX_RECORD_BYTES;
+	if (!o.max_columns)
+		o.max_columns = CANDOR_CSV_MAX_COLUMNS;
+	if (!o.max_stream_bytes)
+		o.max_stream_bytes = CANDOR_CSV_MAX_STREAM_BYTES;
+	*out = o;
+	return CANDOR_OK;
+}
+
+static candor_status run(reader *r, const candor_csv_options *opts, candor_table **out)
 {
 	candor_status st = CANDOR_OK;
+	candor_csv_options o;
 	int rc;
 
 	*out = NULL;
-	if (r->opts && r->opts->version != CANDOR_CSV_OPTIONS_VERSION)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-		                     "csv options version %u, this library knows %u", r->opts->version,
-		                     CANDOR_CSV_OPTIONS_VERSION);
-	r->delim = r->opts && r->opts->delimiter ? r->opts->delimiter : ',';
+	if ((st = resolve_opts(opts, &o)))
+		return st;
+	r->opts = &o;
+	r->delim = o.delimiter ? o.delimiter : ',';
 	if (r->loc)
 		r->loc->delim = r->delim;
-	if (r->delim == '"' || r->delim == '\n' || r->delim == '\r')
+	if (r->delim == '"' || r->delim == '\n' || r->delim == '\r' )
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "the delimiter cannot be a quote or "
 		                                                "a line break");
+	init_special(r);
+	r->max_field = o.max_field_bytes;
+	r->max_record = o.max_record_bytes;
+	r->max_columns = o.max_columns;
+	r->miss_min = SIZE_MAX;
+	r->miss_max = 0;
+	for (size_t k = 0; k < o.nmissing_tokens; k++) {
+		size_t n = strlen(o.missing_tokens[k]);
+
+		r->miss_min = n < r->miss_min ? n : r->miss_min;
+		r->miss_max = n > r->miss_max ? n : r->miss_max;
+	}
 	st = candor_table_new(&r->t);
 	if (st)
 		return st;
 	r->line = 1;
 	r->storing = true;
 	rc = read_input(r);
+	if (rc == REC_END)
+		rc = check_overflow(r);
+	if (rc == REC_END && r->nrows == 0 && !o.allow_no_rows)
+		rc = FAIL_AT(r, r->line, 1, "no data rows: the file has only its header");
 	if (rc == REC_END && !r->storing) {
 		/* Second pass: every type is now settled. The header was checked by
 		 * the first pass; the columns keep their names. */
@@ -676,6 +897,7 @@ done:
 		candor_table_free(r->t);
 		r->t = NULL;
 	}
+	r->opts = NULL;
 	*out = r->t;
 	return st;
 }
@@ -692,12 +914,11 @@ candor_status candor_csv_read_buffer(candor_table **out, const char *data, size_
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "csv_read_buffer: NULL argument");
 	memset(&r, 0, sizeof(r));
 	r.fd = -1;
-	r.opts = opts;
 	r.name = opts && opts->display_name ? opts->display_name : "<buffer>";
 	r.data = data ? data : "";
 	r.datalen = len;
 	r.total = len;
-	st = run(&r, out);
+	st = run(&r, opts, out);
 	candor__free(r.fields);
 	candor__free(r.scratch);
 	candor__free(r.cs);
@@ -715,7 +936,6 @@ candor_status candor_csv_read(candor_table **out, const char *path,
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "csv_read: NULL argument");
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
-	r.opts = opts;
 	r.name = opts && opts->display_name ? opts->display_name : path;
 	r.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (r.fd < 0)
@@ -727,49 +947,32 @@ candor_status candor_csv_read(candor_table **out, const char *path,
 		return st;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		/* a pipe cannot be read twice: read it whole, then parse the buffer */
-		size_t cap = BLOCK_SIZE, n = 0;
-		char *all = candor__malloc(cap);
+		/* A pipe or device cannot be read twice: read it whole (bounded by
+		 * max_stream_bytes; stopping early at a NUL byte or in a line that
+		 * is too long, where the parse below stops), then parse the buffer. */
+		candor_csv_options o;
+		char *all;
+		size_t n;
+		bool stopped;
 
-		while (all) {
-			ssize_t k = read(r.fd, all + n, cap - n);
-
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0) {
-				st = candor__error(CANDOR_EIO, r.name, 0, 0, "read failed: %s",
-				                   strerror(errno));
-				candor__free(all);
-				close(r.fd);
-				return st;
-			}
-			if (k == 0)
-				break;
-			n += (size_t)k;
-			if (n == cap) {
-				char *b = candor__realloc(all, cap * 2);
-
-				if (!b) {
-					candor__free(all);
-					all = NULL;
-					break;
-				}
-				all = b;
-				cap *= 2;
-			}
-		}
 		close(r.fd);
-		if (!all)
-			return CANDOR_ENOMEM;
-		{
-			candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
-
-			if (opts)
-				o = *opts;
-			o.display_name = r.name;
-			st = candor_csv_read_buffer(out, all, n, &o);
-		}
+		if ((st = resolve_opts(opts, &o)))
+			return st;
+		st = candor__file_read_text(path, r.name,
+		                            o.max_record_bytes > SIZE_MAX - 3 ? SIZE_MAX
+		                                                              : o.max_record_bytes + 3,
+		                            o.max_stream_bytes, &all, &n, &stopped);
+		if (st)
+			return st;
+		o.display_name = r.name;
+		st = candor_csv_read_buffer(out, all, n, &o);
 		candor__free(all);
+		if (stopped && st == CANDOR_OK) {
+			candor_table_free(*out);
+			*out = NULL;
+			return candor__error(CANDOR_EINTERNAL, r.name, 0, 0,
+			                     "stopped reading early but found no error");
+		}
 		return st;
 	}
 	r.total = (uint64_t)sb.st_size;
@@ -783,7 +986,7 @@ candor_status candor_csv_read(candor_table **out, const char *path,
 		return CANDOR_ENOMEM;
 	}
 	r.loc->kind = CANDOR__LOC_CSV;
-	st = run(&r, out);
+	st = run(&r, opts, out);
 	candor__locmap_free(r.loc); /* NULL when the table took it */
 	close(r.fd);
 	candor__free(r.buf);
@@ -804,6 +1007,9 @@ candor_status candor__csv_locate(const candor__locmap *m, uint64_t offset, uint6
 	r.name = m->path;
 	r.delim = m->delim;
 	r.ncols = m->ncols;
+	/* the file was read within its bounds already */
+	r.max_field = r.max_record = r.max_columns = SIZE_MAX;
+	init_special(&r);
 	r.fd = open(m->path, O_RDONLY | O_CLOEXEC);
 	if (r.fd < 0)
 		return candor__error(CANDOR_ENOTFOUND, m->path, 0, 0, "cannot open it again: %s",

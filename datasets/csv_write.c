@@ -1,6 +1,7 @@
 /*
  * csv_write.c - write a table as CSV: numbers that read back to the same
- * double, empty fields for missing values, RFC 4180 quoting where needed.
+ * double, empty fields for missing values, RFC 4180 quoting where needed;
+ * an infinite number is an error, never an empty field (docs/datasets.md).
  * The file is written inside a private temporary folder beside the target
  * (candor__open_temp) and renamed into place, so a failure never leaves a
  * half-written file.
@@ -54,8 +55,9 @@ candor_status candor_csv_write(const candor_table *t, const char *path)
 					continue;
 				if (isinf(c->num[i])) {
 					st = candor__error(CANDOR_EDOMAIN, path, 0, 0,
-					                   "column '%s' row %zu is infinite; CSV has no "
-					                   "infinity", c->name, i);
+					                   "column '%s' data row %zu is infinite; CSV has "
+					                   "no infinity that reads back (and an empty field "
+					                   "would read as missing)", c->name, i + 1);
 					fclose(f);
 					goto fail;
 				}

@@ -30,6 +30,8 @@ candor_status candor__dict_copy(candor__dict *dst, const candor__dict *src);
 
 typedef struct candor__column {
 	char *name;
+	size_t namelen;
+	uint64_t name_hash; /* candor__hash of the name, for the table's name index */
 	candor_coltype type;
 	double *num;     /* NUMERIC: nrows values */
 	int32_t *codes;  /* CATEGORICAL: nrows codes */
@@ -61,6 +63,12 @@ struct candor_table {
 	size_t ncols, capcols;
 	size_t nrows;
 	char *source;    /* file name for error messages, or NULL */
+	/* Column names to their index: open addressing, linear probing, a
+	 * power-of-two size, load <= 1/2; SIZE_MAX marks an empty slot. Kept by
+	 * candor__table_push_column, so that finding a name (and refusing a
+	 * duplicate) costs O(1), not O(ncols). */
+	size_t *name_slots;
+	size_t nname_slots;
 	candor__locmap *loc; /* NULL unless read from a file */
 };
 
@@ -81,6 +89,9 @@ candor_status candor__table_push_column(candor_table *t, const char *name, size_
 /* Resize every column's storage to `cap` rows (at least 1), by its type;
  * nrows is not changed. Readers call it as they grow. */
 candor_status candor__table_reserve(candor_table *t, size_t cap);
+/* The index of the column named s[0..len), through the name index: true
+ * and *idx set when there is one. */
+bool candor__table_find_col(const candor_table *t, const char *s, size_t len, size_t *idx);
 candor_status candor__table_set_source(candor_table *t, const char *source);
 
 /* Test hook (per thread): read files in blocks of n bytes; 0 restores the

@@ -175,6 +175,7 @@ void candor_table_free(candor_table *t)
 		candor__dict_free(&c->dict);
 	}
 	candor__free(t->cols);
+	candor__free(t->name_slots);
 	candor__free(t->source);
 	candor__locmap_free(t->loc);
 	candor__free(t);
@@ -251,17 +252,68 @@ candor_status candor__table_set_source(candor_table *t, const char *source)
 	return CANDOR_OK;
 }
 
+bool candor__table_find_col(const candor_table *t, const char *name, size_t len, size_t *idx)
+{
+	const uint64_t h = candor__hash(name, len);
+
+	if (!t->nname_slots)
+		return false;
+	for (size_t i = h & (t->nname_slots - 1);; i = (i + 1) & (t->nname_slots - 1)) {
+		const size_t j = t->name_slots[i];
+		const candor__column *c;
+
+		if (j == SIZE_MAX)
+			return false;
+		c = &t->cols[j];
+		if (c->name_hash == h && c->namelen == len && memcmp(c->name, name, len) == 0) {
+			if (idx)
+				*idx = j;
+			return true;
+		}
+	}
+}
+
 static const candor__column *find_col(const candor_table *t, const char *name, size_t len,
                                       size_t *idx)
 {
-	for (size_t j = 0; j < t->ncols; j++) {
-		if (strlen(t->cols[j].name) == len && memcmp(t->cols[j].name, name, len) == 0) {
-			if (idx)
-				*idx = j;
-			return &t->cols[j];
-		}
-	}
-	return NULL;
+	size_t j;
+
+	if (!candor__table_find_col(t, name, len, &j))
+		return NULL;
+	if (idx)
+		*idx = j;
+	return &t->cols[j];
+}
+
+/* Put column j into the name index (which has room for it). */
+static void name_index_put(candor_table *t, size_t j)
+{
+	size_t i = t->cols[j].name_hash & (t->nname_slots - 1);
+
+	while (t->name_slots[i] != SIZE_MAX)
+		i = (i + 1) & (t->nname_slots - 1);
+	t->name_slots[i] = j;
+}
+
+/* Make room in the name index for one more column. */
+static candor_status name_index_reserve(candor_table *t)
+{
+	size_t n;
+	size_t *slots;
+
+	if (2 * (t->ncols + 1) <= t->nname_slots)
+		return CANDOR_OK;
+	n = t->nname_slots ? t->nname_slots * 2 : 16;
+	slots = candor__mallocarray(n, sizeof(*slots));
+	if (!slots)
+		return CANDOR_ENOMEM;
+	memset(slots, 0xff, n * sizeof(*slots));
+	candor__free(t->name_slots);
+	t->name_slots = slots;
+	t->nname_slots = n;
+	for (size_t j = 0; j < t->ncols; j++)
+		name_index_put(t, j);
+	return CANDOR_OK;
 }
 
 candor_status candor__table_reserve(candor_table *t, size_t cap)
@@ -294,6 +346,8 @@ candor_status candor__table_push_column(candor_table *t, const char *name, size_
 	if (find_col(t, name, namelen, NULL))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "duplicate column name '%.*s'",
 		                     (int)(namelen > 200 ? 200 : namelen), name);
+	if (name_index_reserve(t))
+		return CANDOR_ENOMEM;
 	if (t->ncols == t->capcols) {
 		size_t cap = t->capcols ? t->capcols * 2 : 8;
 		candor__column *cols = candor__reallocarray(t->cols, cap, sizeof(*cols));
@@ -308,7 +362,10 @@ candor_status candor__table_push_column(candor_table *t, const char *name, size_
 	c->name = candor__strndup(name, namelen);
 	if (!c->name)
 		return CANDOR_ENOMEM;
+	c->namelen = namelen;
+	c->name_hash = candor__hash(name, namelen);
 	c->type = type;
+	name_index_put(t, t->ncols);
 	t->ncols++;
 	*out = c;
 	return CANDOR_OK;
@@ -600,15 +657,28 @@ candor_status candor_table_select(candor_table **out, const candor_table *t, con
 {
 	if (!out || !t || (k && !cols))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "table_select: NULL argument");
-	for (size_t j = 0; j < k; j++) {
-		if (cols[j] >= t->ncols)
-			return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-			                     "column %zu is outside the table's %zu columns", cols[j],
-			                     t->ncols);
-		for (size_t jj = 0; jj < j; jj++)
-			if (cols[jj] == cols[j])
-				return candor__error(CANDOR_EINVAL, NULL, 0, 0, "column '%s' selected twice",
-				                     t->cols[cols[j]].name);
+	{
+		bool *seen = candor__calloc(t->ncols ? t->ncols : 1, sizeof(*seen));
+
+		if (!seen)
+			return CANDOR_ENOMEM;
+		for (size_t j = 0; j < k; j++) {
+			candor_status st = CANDOR_OK;
+
+			if (cols[j] >= t->ncols)
+				st = candor__error(CANDOR_EINVAL, NULL, 0, 0,
+				                   "column %zu is outside the table's %zu columns", cols[j],
+				                   t->ncols);
+			else if (seen[cols[j]])
+				st = candor__error(CANDOR_EINVAL, NULL, 0, 0, "column '%s' selected twice",
+				                   t->cols[cols[j]].name);
+			if (st) {
+				candor__free(seen);
+				return st;
+			}
+			seen[cols[j]] = true;
+		}
+		candor__free(seen);
 	}
 	return derive(out, t, NULL, 0, t->nrows, cols, k);
 }

@@ -162,9 +162,15 @@ CANDOR_API candor_status candor_table_matrix(double *out, const candor_table *ta
 
 /* ===== CSV ============================================================== */
 
+/** Default bounds of the CSV and ARFF readers (see docs/datasets.md). */
+#define CANDOR_CSV_MAX_FIELD_BYTES ((size_t)1 << 20)    /**< 1 MiB in one field */
+#define CANDOR_CSV_MAX_RECORD_BYTES ((size_t)64 << 20)  /**< 64 MiB in one record (row) */
+#define CANDOR_CSV_MAX_COLUMNS ((size_t)1000000)        /**< columns (fields in a record) */
+#define CANDOR_CSV_MAX_STREAM_BYTES ((uint64_t)1 << 30) /**< 1 GiB from a pipe or device */
+
 /** Options of the CSV reader. Zero means the default. */
 typedef struct candor_csv_options {
-	unsigned int version;        /**< CANDOR_CSV_OPTIONS_VERSION */
+	unsigned int version;        /**< CANDOR_CSV_OPTIONS_VERSION (1 is still accepted) */
 	char delimiter;              /**< field separator; 0: ',' */
 	/** Type overrides: names[i] gets types[i]; a name absent from the file is an error. */
 	const char *const *override_names;
@@ -172,21 +178,47 @@ typedef struct candor_csv_options {
 	size_t noverrides;
 	/** Name used in error messages; NULL: the path (or "<buffer>"). */
 	const char *display_name;
+	/* ---- version 2 ---- */
+	/**
+	 * Fields that read as missing besides the empty field, compared byte for
+	 * byte with the whole field (quoted or not, no case folding), in every
+	 * column: for instance {"nan"} for files written by numpy or LightGBM,
+	 * {"NA"} for R. NULL/0: none; "nan", "inf" and the like are then text, not
+	 * numbers (a column holding them is categorical unless it is forced
+	 * numeric, which makes them an error). Each token must be non-NULL.
+	 */
+	const char *const *missing_tokens;
+	size_t nmissing_tokens;
+	size_t max_field_bytes;      /**< bytes of one field as in the file; 0: CANDOR_CSV_MAX_FIELD_BYTES */
+	size_t max_record_bytes;     /**< bytes of one record without its line break; 0: CANDOR_CSV_MAX_RECORD_BYTES */
+	size_t max_columns;          /**< fields in one record; 0: CANDOR_CSV_MAX_COLUMNS */
+	/** Input that is not a regular file is held in memory whole (it cannot be
+	 * read twice): at most this many bytes; 0: CANDOR_CSV_MAX_STREAM_BYTES. */
+	uint64_t max_stream_bytes;
+	/** A file with a header and no data rows gives a table of 0 rows instead
+	 * of an error. */
+	bool allow_no_rows;
 } candor_csv_options;
 
-#define CANDOR_CSV_OPTIONS_VERSION 1
-#define CANDOR_CSV_OPTIONS_INIT { CANDOR_CSV_OPTIONS_VERSION, 0, NULL, NULL, 0, NULL }
+#define CANDOR_CSV_OPTIONS_VERSION 2
+#define CANDOR_CSV_OPTIONS_INIT \
+	{ CANDOR_CSV_OPTIONS_VERSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0, 0, false }
 
 /**
  * Read a CSV file (RFC 4180): one header row of unique, non-empty names;
- * quoted fields may hold delimiters, doubled quotes and newlines; LF or CRLF
- * line ends; an optional UTF-8 byte-order mark; an empty field is missing.
- * The text must be valid UTF-8. A column whose every non-missing value is a
- * decimal number is numeric, otherwise categorical, unless overridden.
- * Numbers are read the same in every locale.
+ * quoted fields may hold delimiters, doubled quotes and newlines; LF, CRLF or
+ * CR line ends; an optional UTF-8 byte-order mark; an empty field is missing
+ * (so are the options' missing_tokens). The text must be valid UTF-8 without
+ * NUL bytes. A column whose every non-missing value is a decimal number is
+ * numeric, otherwise categorical, unless overridden. Numbers are read the
+ * same in every locale; a decimal number beyond the range of a double
+ * (`1e400`) in a numeric column is an error, never an infinity. A file with a
+ * header and no rows is an error unless allow_no_rows. Fields, records and
+ * the number of columns are bounded (the options' max_*; docs/datasets.md).
  *
- * On a malformed file returns CANDOR_EPARSE with the file, line and column in
- * candor_last_error(); CANDOR_EIO when the file cannot be read.
+ * On a malformed file (or one past a bound) returns CANDOR_EPARSE with the
+ * file, line and column in candor_last_error(); CANDOR_EIO when the file
+ * cannot be read; CANDOR_EINVAL for bad options.
  */
 CANDOR_API candor_status candor_csv_read(candor_table **out, const char *path,
                                          const candor_csv_options *opts);
@@ -209,7 +241,11 @@ CANDOR_API candor_status candor_csv_write(const candor_table *table, const char 
  * Read a Weka ARFF file: `@relation`, `@attribute NAME numeric|real|integer|
  * {v1,v2,...}|string`, `@data`; `%` comments; names and values may be quoted
  * with ' or "; `?` is missing. Sparse rows and dates are rejected as
- * unsupported. Errors as for candor_csv_read().
+ * unsupported. No NUL bytes; a number beyond the range of a double is an
+ * error; at least one data row. The CSV reader's default bounds apply, with
+ * a line in the place of a record: CANDOR_CSV_MAX_FIELD_BYTES per value,
+ * CANDOR_CSV_MAX_RECORD_BYTES per line, CANDOR_CSV_MAX_COLUMNS attributes,
+ * CANDOR_CSV_MAX_STREAM_BYTES from a pipe. Errors as for candor_csv_read().
  */
 CANDOR_API candor_status candor_arff_read(candor_table **out, const char *path);
 

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -78,11 +80,17 @@ static void test_csv_rfc4180(void **state)
 	assert_true(candor_table_numeric(t, 1)[1] == 3.25);
 	candor_table_free(t);
 
-	/* header only: zero rows */
-	t = csv("a,b\n", NULL);
-	assert_int_equal(candor_table_nrows(t), 0);
-	assert_int_equal(candor_table_ncols(t), 2);
-	candor_table_free(t);
+	/* header only: zero rows, when asked for (an error by default: see
+	 * test_csv_no_rows) */
+	{
+		candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+
+		o.allow_no_rows = true;
+		t = csv("a,b\n", &o);
+		assert_int_equal(candor_table_nrows(t), 0);
+		assert_int_equal(candor_table_ncols(t), 2);
+		candor_table_free(t);
+	}
 }
 
 static void test_csv_delimiter_and_spaces(void **state)
@@ -386,7 +394,17 @@ static void test_csv_huge_field(void **state)
 	f = fdopen(fd, "wb");
 	fwrite(text, 1, len, f);
 	fclose(f);
-	assert_int_equal(candor_csv_read(&t, path, NULL), CANDOR_OK);
+	/* past the default field bound: an error at the field */
+	assert_int_equal(candor_csv_read(&t, path, NULL), CANDOR_EPARSE);
+	assert_int_equal(candor_last_error()->line, 2);
+	assert_int_equal(candor_last_error()->column, 3);
+	assert_non_null(strstr(candor_last_error()->message, "max_field_bytes"));
+	{
+		candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+
+		o.max_field_bytes = (size_t)16 << 20;
+		assert_int_equal(candor_csv_read(&t, path, &o), CANDOR_OK);
+	}
 	assert_int_equal(candor_table_nrows(t), 2);
 	assert_int_equal(strlen(cat(t, 1, 0)), n);
 	assert_string_equal(cat(t, 1, 1), "x");
@@ -423,6 +441,435 @@ static void test_readers_failalloc(void **state)
 		candor_table_free(t);
 	}
 	assert_true(ok > 0);
+}
+
+
+/* ---- issue 9: numbers, NUL bytes, bounds, wide headers, empty files ------ */
+
+static void expect_error(candor_status st, candor_status want, uint64_t line, uint64_t col,
+                         const char *words)
+{
+	const candor_error *e = candor_last_error();
+
+	if (st != want || e->line != line || e->column != col || !strstr(e->message, words))
+		fail_msg("got status %d at %llu:%llu '%s', want %d at %llu:%llu '%s'", st,
+		         (unsigned long long)e->line, (unsigned long long)e->column, e->message, want,
+		         (unsigned long long)line, (unsigned long long)col, words);
+}
+
+static candor_status csv_status(const char *text, size_t len, const candor_csv_options *o)
+{
+	candor_table *t = NULL;
+	candor_status st = candor_csv_read_buffer(&t, text, len, o);
+
+	if (st == CANDOR_OK)
+		candor_table_free(t);
+	else
+		assert_null(t);
+	return st;
+}
+
+/* A decimal number that overflows a double is an error at its place, never
+ * an infinity; the oracle for the values kept is strtod (C locale). */
+static void test_csv_overflow(void **state)
+{
+	const char *names[] = {"a"};
+	const candor_coltype num[] = {CANDOR_COL_NUMERIC};
+	const candor_coltype text[] = {CANDOR_COL_CATEGORICAL};
+	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+	candor_table *t;
+
+	(void)state;
+	expect_error(csv_status("a\n1\n1e400\n", 10, NULL), CANDOR_EPARSE, 3, 1,
+	             "'1e400' is beyond the range of a double");
+	expect_error(csv_status("a,b\n1,2\n3, -1.5e309\n", 20, NULL), CANDOR_EPARSE, 3, 3,
+	             "beyond the range of a double (column 'b' is numeric)");
+	/* two columns: the earlier in the file is reported */
+	expect_error(csv_status("a,b\n1,1e999\n2e999,3\n", 20, NULL), CANDOR_EPARSE, 2, 3, "1e999");
+	/* forced numeric: at once */
+	o.override_names = names;
+	o.override_types = num;
+	o.noverrides = 1;
+	expect_error(csv_status("a\n1e400\nx\n", 10, &o), CANDOR_EPARSE, 2, 1, "beyond the range");
+	/* a column that turns out to be text holds the text, whatever it is */
+	t = csv("a\n1e400\nabc\n", NULL);
+	assert_int_equal(candor_table_coltype(t, 0), CANDOR_COL_CATEGORICAL);
+	assert_string_equal(cat(t, 0, 0), "1e400");
+	candor_table_free(t);
+	o.override_types = text;
+	t = csv("a\n1e400\n", &o);
+	assert_string_equal(cat(t, 0, 0), "1e400");
+	candor_table_free(t);
+	/* the largest double and an underflow read as strtod reads them */
+	t = csv("a\n1.7976931348623157e308\n1e-400\n-4.9e-324\n", NULL);
+	assert_true(candor_table_numeric(t, 0)[0] == strtod("1.7976931348623157e308", NULL));
+	assert_true(candor_table_numeric(t, 0)[1] == 0.0);
+	assert_true(candor_table_numeric(t, 0)[2] == strtod("-4.9e-324", NULL));
+	candor_table_free(t);
+	/* inf and nan are text; a forced numeric column refuses them */
+	t = csv("a,b\ninf,1\nnan,2\n", NULL);
+	assert_int_equal(candor_table_coltype(t, 0), CANDOR_COL_CATEGORICAL);
+	candor_table_free(t);
+	o.override_types = num;
+	expect_error(csv_status("a\nnan\n", 6, &o), CANDOR_EPARSE, 2, 1, "'nan' is not a number");
+}
+
+/* Missing-value tokens: exact, in every column, quoted or not. */
+static void test_csv_missing_tokens(void **state)
+{
+	const char *toks[] = {"nan", "NA"};
+	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+	candor_table *t;
+
+	(void)state;
+	o.missing_tokens = toks;
+	o.nmissing_tokens = 2;
+	t = csv("x,g\n1.5,a\nnan,NA\n\"NA\",nan\n2,NaN\n", &o);
+	assert_int_equal(candor_table_coltype(t, 0), CANDOR_COL_NUMERIC);
+	assert_true(candor_table_numeric(t, 0)[0] == 1.5);
+	assert_true(isnan(candor_table_numeric(t, 0)[1]));
+	assert_true(isnan(candor_table_numeric(t, 0)[2]));
+	assert_true(candor_table_numeric(t, 0)[3] == 2);
+	assert_null(cat(t, 1, 1));
+	assert_null(cat(t, 1, 2));
+	assert_string_equal(cat(t, 1, 3), "NaN"); /* no case folding */
+	assert_int_equal(candor_table_nlevels(t, 1), 2);
+	candor_table_free(t);
+	o.nmissing_tokens = 3;
+	o.missing_tokens = NULL;
+	assert_int_equal(csv_status("a\n1\n", 4, &o), CANDOR_EINVAL);
+	/* a version 1 caller (a smaller struct) still works */
+	{
+		struct {
+			unsigned int version;
+			char delimiter;
+			const char *const *on;
+			const candor_coltype *ot;
+			size_t no;
+			const char *dn;
+		} v1 = {1, ';', NULL, NULL, 0, "v1.csv"};
+
+		t = NULL;
+		assert_int_equal(candor_csv_read_buffer(&t, "a;b\n1;2\n", 8,
+		                                        (const candor_csv_options *)(void *)&v1),
+		                 CANDOR_OK);
+		assert_int_equal(candor_table_ncols(t), 2);
+		candor_table_free(t);
+	}
+}
+
+/* The writer never turns a non-finite number into an empty field. */
+static void test_csv_write_nonfinite(void **state)
+{
+	char dir[] = "/tmp/candor-nonfinite-XXXXXX", path[128];
+	const double bad[][2] = {{1, INFINITY}, {-INFINITY, 2}};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.csv", dir);
+	for (size_t k = 0; k < 2; k++) {
+		candor_table *t = NULL;
+
+		assert_int_equal(candor_table_new(&t), CANDOR_OK);
+		assert_int_equal(candor_table_add_numeric(t, "x", bad[k], 2), CANDOR_OK);
+		assert_int_equal(candor_csv_write(t, path), CANDOR_EDOMAIN);
+		assert_non_null(strstr(candor_last_error()->message, "infinite"));
+		assert_int_equal(access(path, F_OK), -1); /* nothing written */
+		candor_table_free(t);
+	}
+	/* NaN is the table's missing value: an empty field, read back as NaN */
+	{
+		const double v[] = {NAN, 1};
+		candor_table *t = NULL, *back = NULL;
+
+		assert_int_equal(candor_table_new(&t), CANDOR_OK);
+		assert_int_equal(candor_table_add_numeric(t, "x", v, 2), CANDOR_OK);
+		assert_int_equal(candor_csv_write(t, path), CANDOR_OK);
+		assert_int_equal(candor_csv_read(&back, path, NULL), CANDOR_OK);
+		assert_true(isnan(candor_table_numeric(back, 0)[0]));
+		candor_table_free(t);
+		candor_table_free(back);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+/* Write `len` bytes to a fresh temporary file; returns its path (static). */
+static const char *temp_file(const char *data, size_t len)
+{
+	static char path[64];
+	int fd;
+
+	strcpy(path, "/tmp/candor-test-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+/* A NUL byte is an error at its place, in a buffer, in a file read in
+ * blocks of any size, and from /dev/zero. */
+static void test_csv_nul(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t len;
+		uint64_t line, col;
+	} cases[] = {
+		{"a,b\n1,a\0b\n", 10, 2, 4},
+		{"y\0,b\n1,2\n", 9, 1, 2},
+		{"a,b\n1,\"x\0\"\n", 11, 2, 5},
+		{"a,b\n1,\"two\nli\0nes\"\n", 19, 3, 3},
+		{"a,b\n\0", 5, 2, 1},
+	};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
+		const char *path;
+
+		expect_error(csv_status(cases[k].text, cases[k].len, NULL), CANDOR_EPARSE,
+		             cases[k].line, cases[k].col, "NUL byte");
+		path = temp_file(cases[k].text, cases[k].len);
+		for (size_t b = 1; b <= 7; b += 3) {
+			candor_table *t = NULL;
+
+			candor__csv_test_block_size(b);
+			expect_error(candor_csv_read(&t, path, NULL), CANDOR_EPARSE, cases[k].line,
+			             cases[k].col, "NUL byte");
+			candor__csv_test_block_size(0);
+		}
+		unlink(path);
+	}
+	{
+		candor_table *t = NULL;
+
+		expect_error(candor_csv_read(&t, "/dev/zero", NULL), CANDOR_EPARSE, 1, 1, "NUL byte");
+		assert_string_equal(candor_last_error()->path, "/dev/zero");
+		expect_error(candor_arff_read(&t, "/dev/zero"), CANDOR_EPARSE, 1, 1, "NUL byte");
+	}
+}
+
+/* Field, record and column bounds: an error at the first byte past one,
+ * the same whichever way the input is cut into blocks. */
+static void test_csv_bounds(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t line, col;
+		const char *words; /* NULL: reads */
+	} cases[] = {
+		{"a,b\n1234,x\n", 0, 0, NULL},
+		{"a,b\n12345,x\n", 2, 1, "field longer than 4 bytes"},
+		{"a,b\n\"123\",x\n", 0, 0, NULL},
+		{"a,b\n\"1234\",x\n", 2, 1, "record longer than 7 bytes"},
+		{"a,b\n\"12345\",x\n", 2, 1, "field longer than 4"},
+		{"a,b\n\"12\"\"3\",x\n", 2, 1, "field longer than 4"},
+		{"a,b\n\"123\"\"\",x\n", 2, 1, "field longer than 4"},
+		{"a,b\n\"12345", 2, 1, "field longer than 4"},
+		{"a,b\n\"1234", 2, 1, "unterminated"},
+		{"a,b\n1,x,y\n", 2, 5, "more than 2 columns"},
+		{"a,b,c\n", 1, 5, "more than 2 columns"},
+		{"a,b\n12,3456\n", 0, 0, NULL},     /* 7 bytes: the record bound */
+		{"a,b\n12,34567\n", 2, 4, "field longer"},
+		{"a,b\n123,4567\n", 2, 1, "record longer than 7 bytes"},
+		{"a,b\n1234,\"12\"\n", 2, 1, "record longer than 7 bytes"},
+		{"a,b\n123,\"1\"\r\n", 0, 0, NULL},
+		{"a,b\n1234567,\n", 2, 1, "field longer"},
+		{"a,b\n123456,\n", 2, 1, "field longer"},
+		{"a,b\n1234,12,\n", 2, 1, "record longer"},
+		{"a,b\n1,\"1\nx\"\n", 0, 0, NULL},
+		{"a,b\n12,\"1\nx\"\n", 2, 1, "record longer"},
+	};
+	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+
+	(void)state;
+	o.max_field_bytes = 4;
+	o.max_record_bytes = 7;
+	o.max_columns = 2;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
+		const char *text = cases[k].text;
+		const char *path = temp_file(text, strlen(text));
+		candor_status st = csv_status(text, strlen(text), &o);
+
+		if (!cases[k].words) {
+			if (st)
+				fail_msg("case %zu: %s", k, candor_last_error()->message);
+		} else {
+			expect_error(st, CANDOR_EPARSE, cases[k].line, cases[k].col, cases[k].words);
+		}
+		for (size_t b = 1; b <= 13; b++) {
+			candor_table *t = NULL;
+
+			candor__csv_test_block_size(b);
+			st = candor_csv_read(&t, path, &o);
+			candor__csv_test_block_size(0);
+			candor_table_free(t);
+			if (!cases[k].words)
+				assert_int_equal(st, CANDOR_OK);
+			else
+				expect_error(st, CANDOR_EPARSE, cases[k].line, cases[k].col,
+				             cases[k].words);
+		}
+		unlink(path);
+	}
+	/* the default field bound: 1 MiB fits, one more byte does not */
+	{
+		const size_t n = CANDOR_CSV_MAX_FIELD_BYTES + 1;
+		char *text = malloc(n + 16);
+
+		assert_non_null(text);
+		memcpy(text, "a\n", 2);
+		memset(text + 2, 'x', n);
+		text[2 + n] = '\n';
+		expect_error(csv_status(text, n + 3, NULL), CANDOR_EPARSE, 2, 1, "max_field_bytes");
+		text[2 + n - 1] = '\n';
+		assert_int_equal(csv_status(text, n + 2, NULL), CANDOR_OK);
+		free(text);
+	}
+}
+
+/* Input that is not a regular file is bounded: an endless pipe ends with an
+ * error. */
+static void test_csv_pipe_bound(void **state)
+{
+	int fds[2];
+	pid_t pid;
+	char path[64];
+	candor_table *t = NULL;
+	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (write(fds[1], "a,b\n", 4) != 4)
+			_exit(1);
+		for (;;)
+			if (write(fds[1], "1,2\n", 4) != 4)
+				_exit(0);
+	}
+	close(fds[1]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[0]);
+	o.max_stream_bytes = 100000;
+	o.display_name = "pipe.csv";
+	assert_int_equal(candor_csv_read(&t, path, &o), CANDOR_EPARSE);
+	assert_non_null(strstr(candor_last_error()->message, "max_stream_bytes"));
+	assert_string_equal(candor_last_error()->path, "pipe.csv");
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+}
+
+/* 200,000 columns: the header check (duplicates, overrides) and lookups by
+ * name take linear time; a duplicate is found at its place. */
+static void test_csv_wide_header(void **state)
+{
+	const size_t n = 200000;
+	char *text = malloc(n * 10 + 64), *p = text;
+	const char *names[] = {"c199999", "c7"};
+	const candor_coltype types[] = {CANDOR_COL_CATEGORICAL, CANDOR_COL_NUMERIC};
+	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+	candor_table *t = NULL;
+	clock_t t0 = clock();
+	size_t j, len;
+
+	(void)state;
+	assert_non_null(text);
+	for (j = 0; j < n; j++)
+		p += sprintf(p, "%sc%zu", j ? "," : "", j);
+	p += sprintf(p, "\n");
+	for (j = 0; j < n; j++)
+		*p++ = j + 1 < n ? ',' : '\n';
+	len = (size_t)(p - text);
+	o.override_names = names;
+	o.override_types = types;
+	o.noverrides = 2;
+	o.allow_no_rows = true; /* the data row is all missing: fine */
+	assert_int_equal(candor_csv_read_buffer(&t, text, len, &o), CANDOR_OK);
+	assert_int_equal(candor_table_ncols(t), n);
+	assert_int_equal(candor_table_coltype(t, n - 1), CANDOR_COL_CATEGORICAL);
+	assert_int_equal(candor_table_find(t, "c123456", &j), CANDOR_OK);
+	assert_int_equal(j, 123456);
+	candor_table_free(t);
+	/* a duplicate of the first name as the last one */
+	p = strchr(text, '\n');
+	{
+		char *last = text;
+
+		for (char *q = text; q < p; q++)
+			if (*q == ',')
+				last = q + 1;
+		memcpy(last, "c0", 2);
+		memmove(last + 2, p, len - (size_t)(p - text));
+		len -= (size_t)(p - (last + 2));
+		expect_error(candor_csv_read_buffer(&t, text, len, NULL), CANDOR_EPARSE, 1,
+		             (uint64_t)(last - text) + 1, "duplicate column name 'c0'");
+	}
+	free(text);
+	if ((double)(clock() - t0) / CLOCKS_PER_SEC > 20)
+		fail_msg("200,000 columns took %.1f s of CPU", (double)(clock() - t0) / CLOCKS_PER_SEC);
+}
+
+/* A file with a header and no rows is an error that names the file. */
+static void test_csv_no_rows(void **state)
+{
+	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+	candor_table *t = NULL;
+	const char *path;
+
+	(void)state;
+	o.display_name = "d.csv";
+	expect_error(csv_status("a,b\n", 4, &o), CANDOR_EPARSE, 2, 1, "no data rows");
+	assert_string_equal(candor_last_error()->path, "d.csv");
+	expect_error(csv_status("a,b\r\n\r\n\r\n", 8, &o), CANDOR_EPARSE, 4, 1, "no data rows");
+	path = temp_file("a,b\n", 4);
+	expect_error(candor_csv_read(&t, path, NULL), CANDOR_EPARSE, 2, 1, "no data rows");
+	assert_string_equal(candor_last_error()->path, path);
+	unlink(path);
+	expect_error(candor_arff_read_buffer(&t, "@relation r\n@attribute a numeric\n@data\n", 39,
+	                                     "e.arff"),
+	             CANDOR_EPARSE, 4, 1, "no data rows");
+	assert_string_equal(candor_last_error()->path, "e.arff");
+}
+
+/* ARFF: the same classes of input. */
+static void test_arff_hostile(void **state)
+{
+	static const char head[] = "@relation r\n@attribute a numeric\n@attribute b string\n@data\n";
+	char buf[256];
+	candor_table *t = NULL;
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(buf, sizeof(buf), "%s1,x\n1e400,y\n", head);
+	expect_error(candor_arff_read_buffer(&t, buf, n, "f.arff"), CANDOR_EPARSE, 6, 1,
+	             "beyond the range of a double");
+	n = (size_t)snprintf(buf, sizeof(buf), "%s1,x\n2,'a", head);
+	buf[n++] = '\0';
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "b'\n");
+	expect_error(candor_arff_read_buffer(&t, buf, n, "f.arff"), CANDOR_EPARSE, 6, 5, "NUL byte");
+	memcpy(buf, "@rel\0", 5);
+	expect_error(candor_arff_read_buffer(&t, buf, 5, "f.arff"), CANDOR_EPARSE, 1, 5, "NUL byte");
+	/* a value past the field bound, a line past the record bound */
+	{
+		const size_t big = CANDOR_CSV_MAX_FIELD_BYTES + 1;
+		char *text = malloc(sizeof(head) + big + 16);
+		const char *path;
+
+		assert_non_null(text);
+		n = (size_t)sprintf(text, "%s1,", head);
+		memset(text + n, 'z', big);
+		n += big;
+		text[n++] = '\n';
+		expect_error(candor_arff_read_buffer(&t, text, n, "f.arff"), CANDOR_EPARSE, 5, 3,
+		             "value longer than");
+		path = temp_file(text, n);
+		expect_error(candor_arff_read(&t, path), CANDOR_EPARSE, 5, 3, "value longer than");
+		unlink(path);
+		free(text);
+	}
 }
 
 /* ---- ARFF ---------------------------------------------------------------- */
@@ -762,6 +1209,15 @@ int main(void)
 		cmocka_unit_test(test_table_locate_arff),
 		cmocka_unit_test(test_synth_deterministic_and_reads_back),
 		cmocka_unit_test(test_synth_model_file),
+		cmocka_unit_test(test_csv_overflow),
+		cmocka_unit_test(test_csv_missing_tokens),
+		cmocka_unit_test(test_csv_write_nonfinite),
+		cmocka_unit_test(test_csv_nul),
+		cmocka_unit_test(test_csv_bounds),
+		cmocka_unit_test(test_csv_pipe_bound),
+		cmocka_unit_test(test_csv_wide_header),
+		cmocka_unit_test(test_csv_no_rows),
+		cmocka_unit_test(test_arff_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
