@@ -134,6 +134,9 @@ char *cli_command_line(int argc, char **argv);
  * when set (the reproducible-builds convention), else the clock. */
 void cli_audit_time(char *buf, size_t size);
 
+/* The whole program: dispatch argv[1] (main.c); returns the exit status. */
+int cli_main(int argc, char **argv);
+
 /* Subcommands. */
 int cmd_fairness(int argc, char **argv);
 int cmd_explain(int argc, char **argv);

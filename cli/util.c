@@ -19,7 +19,9 @@ void cli_parser_init(cli_parser *p, const char *command, const char *synopsis,
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	optind = 1; /* each parse starts at argv[1], whatever parsed before */
+	/* each parse starts at argv[1], whatever parsed before: 0 (not 1) makes
+	 * glibc forget its place in a previous argv, which may be gone */
+	optind = 0;
 	p->command = command;
 	p->synopsis = synopsis;
 	p->description = description;
