@@ -14,8 +14,10 @@
 #ifndef CANDOR_CLI_CMD_H
 #define CANDOR_CLI_CMD_H
 
+#include <float.h>
 #include <getopt.h>
 #include <signal.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,10 +74,38 @@ int cli_usage_error(const cli_parser *p, const char *fmt, ...) __attribute__((fo
  * `status` to an exit code (2 for bad input, 3 for internal errors). */
 int cli_fail(candor_status status);
 
-/* Parse helpers: print a usage error and return false on bad text. */
-bool cli_parse_u64(const cli_parser *p, const char *opt, const char *text, uint64_t *out);
-bool cli_parse_size(const cli_parser *p, const char *opt, const char *text, size_t *out);
-bool cli_parse_double(const cli_parser *p, const char *opt, const char *text, double *out);
+/*
+ * Numeric option values, each with its bounds (docs/cli.md lists every
+ * option's): on text that is not a number, or a number outside the bounds,
+ * print a usage error naming --OPT and the bounds ("--bootstrap wants an
+ * integer in [10, 100000], not '1e9'") and return false (the caller exits 2).
+ * Integers are decimal digits only (no sign, space or 0x). Doubles are read
+ * in the C locale; NaN is never accepted, nor an infinity unless a bound is
+ * one; `open` is CLI_OPEN_MIN and/or CLI_OPEN_MAX for an exclusive bound.
+ */
+enum { CLI_CLOSED = 0, CLI_OPEN_MIN = 1, CLI_OPEN_MAX = 2 };
+bool cli_parse_u64(const cli_parser *p, const char *opt, const char *text, uint64_t min,
+                   uint64_t max, uint64_t *out);
+bool cli_parse_size(const cli_parser *p, const char *opt, const char *text, size_t min,
+                    size_t max, size_t *out);
+bool cli_parse_double(const cli_parser *p, const char *opt, const char *text, double min,
+                      double max, unsigned open, double *out);
+
+/* The bounds of the numeric options (docs/cli.md, "Limits"). */
+#define CLI_THREADS_MAX 1024                 /* --threads: 1..1024 */
+#define CLI_SYNTH_ROWS_MAX ((size_t)10000000) /* datasets synth / audit --demo --rows */
+#define CLI_DEMO_ROWS_MIN ((size_t)100)       /* audit --demo --rows */
+#define CLI_BOOTSTRAP_MIN ((size_t)10)        /* fairness --bootstrap */
+#define CLI_BOOTSTRAP_MAX ((size_t)100000)
+#define CLI_EXPLAIN_ROWS_MAX ((size_t)100000) /* audit --explain-rows */
+#define CLI_LIME_ROWS_MAX ((size_t)1000)      /* audit --lime-rows */
+#define CLI_NSAMPLES_MAX ((size_t)1000000)    /* explain --nsamples */
+#define CLI_BACKGROUND_MAX ((size_t)100000)   /* explain --background-size */
+#define CLI_MODEL_BATCH_MAX ((size_t)1048576) /* explain --model-batch */
+#define CLI_LIME_FEATURES_MAX ((size_t)10000) /* explain --lime-features */
+#define CLI_TIMEOUT_MAX 86400.0               /* explain --model-timeout, seconds */
+#define CLI_KERNEL_WIDTH_MAX 1e6              /* explain --kernel-width */
+#define CLI_TARGET_STDERR_MAX 1e300           /* explain --target-stderr */
 
 /* Split "a,b,c" into a NULL-terminated array of strings (one allocation,
  * free with free()); *n receives the count. NULL on allocation failure. */
@@ -159,6 +189,9 @@ char *cli_command_line(int argc, char **argv);
 /* The audit time for a manifest, "YYYY-MM-DDTHH:MM:SSZ": SOURCE_DATE_EPOCH
  * when set (the reproducible-builds convention), else the clock. */
 void cli_audit_time(char *buf, size_t size);
+
+/* The whole program: dispatch argv[1] (main.c); returns the exit status. */
+int cli_main(int argc, char **argv);
 
 /* Subcommands. */
 int cmd_fairness(int argc, char **argv);

@@ -59,7 +59,7 @@ int cmd_audit(int argc, char **argv)
 	size_t explain_rows = 0, lime_rows = 0, rows = 10000, nsens = 0;
 	uint64_t seed = 1, threads = 0;
 	double threshold = 0;
-	bool demo = false;
+	bool demo = false, have_rows = false;
 	int c, rc = CLI_EXIT_INTERNAL;
 	candor_table *table = NULL;
 	candor_model *model = NULL;
@@ -92,27 +92,29 @@ int cmd_audit(int argc, char **argv)
 		case OPT_OUT: out = arg; break;
 		case OPT_DEMO: demo = true; break;
 		case OPT_EXPLAIN_ROWS:
-			if (!cli_parse_size(&p, "explain-rows", arg, &explain_rows))
+			if (!cli_parse_size(&p, "explain-rows", arg, 1, CLI_EXPLAIN_ROWS_MAX, &explain_rows))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_LIME_ROWS:
-			if (!cli_parse_size(&p, "lime-rows", arg, &lime_rows))
+			if (!cli_parse_size(&p, "lime-rows", arg, 1, CLI_LIME_ROWS_MAX, &lime_rows))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_ROWS:
-			if (!cli_parse_size(&p, "rows", arg, &rows))
+			if (!cli_parse_size(&p, "rows", arg, CLI_DEMO_ROWS_MIN, CLI_SYNTH_ROWS_MAX, &rows))
 				return CLI_EXIT_USAGE;
+			have_rows = true;
 			break;
 		case OPT_SEED:
-			if (!cli_parse_u64(&p, "seed", arg, &seed))
+			if (!cli_parse_u64(&p, "seed", arg, 0, UINT64_MAX, &seed))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_THREADS:
-			if (!cli_parse_u64(&p, "threads", arg, &threads) || threads > 4096)
-				return threads > 4096 ? cli_usage_error(&p, "--threads is too large") : CLI_EXIT_USAGE;
+			if (!cli_parse_u64(&p, "threads", arg, 1, CLI_THREADS_MAX, &threads))
+				return CLI_EXIT_USAGE;
 			break;
 		case OPT_THRESHOLD:
-			if (!cli_parse_double(&p, "threshold", arg, &threshold))
+			if (!cli_parse_double(&p, "threshold", arg,
+			                      -HUGE_VAL, HUGE_VAL, CLI_OPEN_MIN | CLI_OPEN_MAX, &threshold))
 				return CLI_EXIT_USAGE;
 			if (!(threshold > 0 && threshold < 1))
 				return cli_usage_error(&p, "--threshold must lie strictly between 0 and 1");
@@ -127,8 +129,8 @@ int cmd_audit(int argc, char **argv)
 		return cli_usage_error(&p, "--demo takes no --data, --model, --label or --sensitive");
 	if (!demo && (!data || !model_path || !label || !sens))
 		return cli_usage_error(&p, "--data, --model, --label and --sensitive are required (or --demo)");
-	if (demo && rows < 100)
-		return cli_usage_error(&p, "--rows must be at least 100");
+	if (have_rows && !demo)
+		return cli_usage_error(&p, "--rows is for --demo; --data gives the rows");
 
 	{
 		const cli_path paths[] = { { "data", data, CLI_PATH_IN }, { "model", model_path, CLI_PATH_IN },

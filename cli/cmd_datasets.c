@@ -45,11 +45,11 @@ static int synth(int argc, char **argv)
 			kind = arg;
 			break;
 		case OPT_ROWS:
-			if (!cli_parse_size(&p, "rows", arg, &rows))
+			if (!cli_parse_size(&p, "rows", arg, 1, CLI_SYNTH_ROWS_MAX, &rows))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_SEED:
-			if (!cli_parse_u64(&p, "seed", arg, &seed))
+			if (!cli_parse_u64(&p, "seed", arg, 0, UINT64_MAX, &seed))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_OUT:

@@ -196,46 +196,46 @@ static int parse(cli_parser *p, int argc, char **argv, args *a)
 		case OPT_METHOD: a->method = arg; break;
 		case OPT_BACKGROUND: a->background = arg; break;
 		case OPT_BACKGROUND_SIZE:
-			if (!cli_parse_size(p, "background-size", arg, &a->background_size))
+			if (!cli_parse_size(p, "background-size", arg, 1, CLI_BACKGROUND_MAX, &a->background_size))
 				return CLI_EXIT_USAGE;
 			a->have_background_size = true;
 			break;
 		case OPT_SUMMARIZE: a->summarize = arg; break;
 		case OPT_NSAMPLES:
-			if (!cli_parse_size(p, "nsamples", arg, &a->nsamples))
+			if (!cli_parse_size(p, "nsamples", arg, 1, CLI_NSAMPLES_MAX, &a->nsamples))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_LINK: a->link = arg; break;
 		case OPT_SEED:
-			if (!cli_parse_u64(p, "seed", arg, &a->seed))
+			if (!cli_parse_u64(p, "seed", arg, 0, UINT64_MAX, &a->seed))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_THREADS:
-			if (!cli_parse_u64(p, "threads", arg, &a->threads))
+			if (!cli_parse_u64(p, "threads", arg, 1, CLI_THREADS_MAX, &a->threads))
 				return CLI_EXIT_USAGE;
-			if (a->threads > 4096)
-				return cli_usage_error(p, "--threads %s is too many", arg);
 			break;
 		case OPT_TARGET_SE:
-			if (!cli_parse_double(p, "target-stderr", arg, &a->target_se))
+			if (!cli_parse_double(p, "target-stderr", arg,
+			                      0, CLI_TARGET_STDERR_MAX, CLI_OPEN_MIN, &a->target_se))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_TIMEOUT:
-			if (!cli_parse_double(p, "model-timeout", arg, &a->timeout))
+			if (!cli_parse_double(p, "model-timeout", arg, 0, CLI_TIMEOUT_MAX, CLI_OPEN_MIN, &a->timeout))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_MODEL_BATCH:
-			if (!cli_parse_size(p, "model-batch", arg, &a->model_batch))
+			if (!cli_parse_size(p, "model-batch", arg, 1, CLI_MODEL_BATCH_MAX, &a->model_batch))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_LIME_SAMPLING: a->lime_sampling = arg; break;
 		case OPT_LIME_SELECTION: a->lime_selection = arg; break;
 		case OPT_LIME_FEATURES:
-			if (!cli_parse_size(p, "lime-features", arg, &a->lime_features))
+			if (!cli_parse_size(p, "lime-features", arg, 1, CLI_LIME_FEATURES_MAX, &a->lime_features))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_KERNEL_WIDTH:
-			if (!cli_parse_double(p, "kernel-width", arg, &a->kernel_width))
+			if (!cli_parse_double(p, "kernel-width", arg,
+			                      0, CLI_KERNEL_WIDTH_MAX, CLI_OPEN_MIN, &a->kernel_width))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_OUT: a->out = arg; break;

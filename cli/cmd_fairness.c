@@ -108,7 +108,8 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 				return rc;
 			break;
 		case OPT_THRESHOLD:
-			if (!cli_parse_double(p, "threshold", arg, &a->threshold))
+			if (!cli_parse_double(p, "threshold", arg,
+			                      -HUGE_VAL, HUGE_VAL, CLI_OPEN_MIN | CLI_OPEN_MAX, &a->threshold))
 				return CLI_EXIT_USAGE;
 			a->have_threshold = true;
 			break;
@@ -121,22 +122,19 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 				return cli_usage_error(p, "--ci wants wilson or bootstrap, not '%s'", arg);
 			break;
 		case OPT_BOOTSTRAP:
-			if (!cli_parse_size(p, "bootstrap", arg, &a->bootstrap))
+			if (!cli_parse_size(p, "bootstrap", arg, CLI_BOOTSTRAP_MIN, CLI_BOOTSTRAP_MAX,
+			                    &a->bootstrap))
 				return CLI_EXIT_USAGE;
-			if (a->bootstrap < 10)
-				return cli_usage_error(p, "--bootstrap wants at least 10 replicates");
 			break;
 		case OPT_SEED:
-			if (!cli_parse_u64(p, "seed", arg, &a->seed))
+			if (!cli_parse_u64(p, "seed", arg, 0, UINT64_MAX, &a->seed))
 				return CLI_EXIT_USAGE;
 			break;
 		case OPT_THREADS: {
 			size_t t;
 
-			if (!cli_parse_size(p, "threads", arg, &t))
+			if (!cli_parse_size(p, "threads", arg, 1, CLI_THREADS_MAX, &t))
 				return CLI_EXIT_USAGE;
-			if (t < 1 || t > 1024)
-				return cli_usage_error(p, "--threads wants 1 to 1024");
 			a->threads = (int)t;
 			break;
 		}

@@ -1,5 +1,8 @@
 /*
  * main.c - the candor program: global options and subcommand dispatch.
+ * cli_main() is the whole program as a function that returns its exit
+ * status (the CLI never calls exit()), so the CLI fuzz target can run it
+ * in-process; candor.c's main() only calls it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -44,7 +47,7 @@ static const command *find(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+int cli_main(int argc, char **argv)
 {
 	const command *c;
 

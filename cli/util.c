@@ -22,7 +22,9 @@ void cli_parser_init(cli_parser *p, const char *command, const char *synopsis,
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	optind = 1; /* each parse starts at argv[1], whatever parsed before */
+	/* each parse starts at argv[1], whatever parsed before: 0 (not 1) makes
+	 * glibc forget its place in a previous argv, which may be gone */
+	optind = 0;
 	p->command = command;
 	p->synopsis = synopsis;
 	p->description = description;
@@ -123,45 +125,62 @@ int cli_fail_staged(candor_status status, const cli_atomic *a)
 	return cli_fail(status);
 }
 
-bool cli_parse_u64(const cli_parser *p, const char *opt, const char *text, uint64_t *out)
+/* "[1, 100]", "(0, 1]", "[0, inf)" for a usage message. */
+static void format_bounds(char *buf, size_t size, double min, double max, unsigned open)
+{
+	snprintf(buf, size, "%c%.15g, %.15g%c", (open & CLI_OPEN_MIN) ? '(' : '[', min, max,
+	         (open & CLI_OPEN_MAX) ? ')' : ']');
+}
+
+bool cli_parse_u64(const cli_parser *p, const char *opt, const char *text, uint64_t min,
+                   uint64_t max, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
 
 	errno = 0;
 	v = strtoull(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-') {
-		cli_usage_error(p, "--%s wants a non-negative integer, not '%s'", opt, text);
+	/* digits only: strtoull would take a sign ("-1" wraps) and spaces */
+	if (text[0] < '0' || text[0] > '9' || errno || *end || v < min || v > max) {
+		cli_usage_error(p, "--%s wants an integer in [%llu, %llu], not '%s'", opt,
+		                (unsigned long long)min, (unsigned long long)max, text);
 		return false;
 	}
 	*out = v;
 	return true;
 }
 
-bool cli_parse_size(const cli_parser *p, const char *opt, const char *text, size_t *out)
+bool cli_parse_size(const cli_parser *p, const char *opt, const char *text, size_t min,
+                    size_t max, size_t *out)
 {
 	uint64_t v;
 
-	if (!cli_parse_u64(p, opt, text, &v))
+	if (!cli_parse_u64(p, opt, text, min, max, &v))
 		return false;
-	if (v > SIZE_MAX) {
-		cli_usage_error(p, "--%s: '%s' is too large", opt, text);
-		return false;
-	}
 	*out = (size_t)v;
 	return true;
 }
 
-bool cli_parse_double(const cli_parser *p, const char *opt, const char *text, double *out)
+bool cli_parse_double(const cli_parser *p, const char *opt, const char *text, double min,
+                      double max, unsigned open, double *out)
 {
 	char *end;
 	locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-	double v = c ? strtod_l(text, &end, c) : strtod(text, &end);
+	double v;
+	bool ok;
 
+	errno = 0;
+	v = c ? strtod_l(text, &end, c) : strtod(text, &end);
 	if (c)
 		freelocale(c);
-	if (end == text || *end || v != v) {
-		cli_usage_error(p, "--%s wants a number, not '%s'", opt, text);
+	ok = end != text && !*end && v == v && errno != ERANGE &&
+	     ((open & CLI_OPEN_MIN) ? v > min : v >= min) &&
+	     ((open & CLI_OPEN_MAX) ? v < max : v <= max);
+	if (!ok) {
+		char bounds[64];
+
+		format_bounds(bounds, sizeof(bounds), min, max, open);
+		cli_usage_error(p, "--%s wants a number in %s, not '%s'", opt, bounds, text);
 		return false;
 	}
 	*out = v;

@@ -63,7 +63,7 @@ cmp -s "$tmp/a.csv" "$tmp/b.csv" && pass=$((pass + 1)) || { fail=$((fail + 1)); 
 check synth-other-seed 0 "$bin" datasets synth --kind credit --rows 10 --seed 4 --out "$tmp/c.csv"
 cmp -s "$tmp/a.csv" "$tmp/c.csv" && { fail=$((fail + 1)); echo "FAIL seeds 3 and 4 gave the same file"; } || pass=$((pass + 1))
 check synth-bad-rows 2 "$bin" datasets synth --kind credit --rows abc --out "$tmp/x.csv"
-expect_out synth-bad-rows-msg "--rows wants a non-negative integer, not 'abc'"
+expect_out synth-bad-rows-msg "--rows wants an integer in \[1, 10000000\], not 'abc'"
 check synth-bad-kind 2 "$bin" datasets synth --kind nope --out "$tmp/x.csv"
 check synth-no-out 2 "$bin" datasets synth --kind credit
 check synth-no-kind 2 "$bin" datasets synth --out "$tmp/x.csv"

@@ -9,6 +9,10 @@
 
 #include "fuzz_common.h"
 
+/* libFuzzer calls a target's LLVMFuzzerInitialize, when it has one, once
+ * before the first input; so does the replay */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
 static int run_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -36,6 +40,18 @@ int main(int argc, char **argv)
 {
 	int count = 0;
 
+	/* the corpus folders as absolute paths: a target may change folder */
+	for (int a = 1; a < argc; a++) {
+		char *abs = realpath(argv[a], NULL);
+
+		if (!abs) {
+			fprintf(stderr, "replay: cannot open %s\n", argv[a]);
+			return 1;
+		}
+		argv[a] = abs; /* kept to the end */
+	}
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	for (int a = 1; a < argc; a++) {
 		DIR *d = opendir(argv[a]);
 		struct dirent *e;
@@ -60,5 +76,7 @@ int main(int argc, char **argv)
 		closedir(d);
 	}
 	printf("replayed %d inputs\n", count);
+	for (int a = 1; a < argc; a++)
+		free(argv[a]);
 	return count ? 0 : 1;
 }
