@@ -633,6 +633,28 @@ static candor_status cmd_predict(void *state, const double *x, size_t n, double 
 	return CANDOR_OK;
 }
 
+candor_status candor__cmd_settle(candor_model *model, int grace_ms)
+{
+	cmd_state *s;
+	struct pollfd pfd;
+	int r;
+
+	if (!model || model->type != CANDOR_MODEL_COMMAND)
+		return CANDOR_OK;
+	s = model->state;
+	if (s->broken || s->fd < 0)
+		return CANDOR_OK;
+	pfd.fd = s->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		r = poll(&pfd, 1, grace_ms);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return CANDOR_OK;
+	return check_quiet(s, "after its last answer", true);
+}
+
 static void cmd_free(void *state)
 {
 	cmd_state *s = state;

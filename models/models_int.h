@@ -111,4 +111,10 @@ bool candor__cmd_parse_hello(const char *line, size_t len, size_t *k, candor_out
 bool candor__cmd_parse_reply(const char *buf, size_t len, size_t n, size_t k, double *out,
                              candor__cmd_bad *bad);
 
+/* After a run of predict calls: wait up to grace_ms for output that a
+ * command model sent after its last answer (a late extra line would have
+ * shifted that answer), and report it as CANDOR_EIO. CANDOR_OK for every
+ * other model. */
+candor_status candor__cmd_settle(candor_model *model, int grace_ms);
+
 #endif

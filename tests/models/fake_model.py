@@ -12,6 +12,7 @@ usage: fake_model.py MODE   with MODE one of
   badhello  answer the handshake with "hello"
   extra     answer line by line (one write each, 20 ms apart), then wait
             0.2 s and send one more line "1,1"
+  extralate on the second request only: answer, then 20 ms later send "1,1"
   extrabytes  follow each answer with "7" (no newline) in the same write
   prob15    declare "ok 1 probability"; answer 0.5, but 1.5 for row 2
   negprob   declare "ok 1 probability"; answer 0.5, but -0.2 for row 2
@@ -44,6 +45,7 @@ out.write("ok 1 probability\n" if prob else "ok 2 value\n")
 out.flush()
 inum = header.index("num")
 icat = header.index("cat")
+nreq = 0
 while True:
     line = inp.readline()
     if not line:
@@ -102,3 +104,8 @@ while True:
         continue
     out.write(text)
     out.flush()
+    nreq += 1
+    if mode == "extralate" and nreq == 2:
+        time.sleep(0.02)
+        out.write("1,1\n")
+        out.flush()

@@ -25,6 +25,7 @@
 
 #include "candor/candor.h"
 #include "core/core_int.h"
+#include "models/models_int.h"
 
 /* cmocka 1.1.5 (Debian 12) has no assert_double_equal. */
 #define assert_near(a, b, tol)                                                              \
@@ -395,6 +396,31 @@ static void test_cmd_breach(void **state)
 	expect_breach(b->mode, b->timeout, b->first_ok, b->want, b->needle, b->needle2);
 }
 
+/* A line sent late after the last answer of a run (it would have shifted
+ * that answer) is found by candor__cmd_settle, which candor_explain calls
+ * at its end. */
+static void test_cmd_settle(void **state)
+{
+	candor_table *t = cmd_table(5);
+	const char *feats[] = { "num", "cat" };
+	candor_model *m = NULL;
+	size_t cols[2];
+	double x[10], out[10];
+
+	(void)state;
+	assert_int_equal(candor_model_cmd_new(&m, fixture_cmd("extralate"), t, feats, 2, NULL),
+	                 CANDOR_OK);
+	assert_int_equal(candor_model_bind(m, t, cols), CANDOR_OK);
+	assert_int_equal(candor_table_matrix(x, t, cols, 2), CANDOR_OK);
+	assert_int_equal(candor_model_predict(m, x, 5, out), CANDOR_OK);
+	assert_int_equal(candor__cmd_settle(m, 50), CANDOR_OK); /* quiet after the first */
+	assert_int_equal(candor_model_predict(m, x, 5, out), CANDOR_OK);
+	assert_int_equal(candor__cmd_settle(m, 500), CANDOR_EIO);
+	assert_non_null(strstr(candor_last_error()->message, "no request asked for, after"));
+	candor_model_free(m);
+	candor_table_free(t);
+}
+
 /* The shared output check covers the built-in adapters too: a linear model
  * given a missing value predicts NaN, which is refused, naming the model. */
 static void test_output_check(void **state)
@@ -454,6 +480,7 @@ int main(void)
 		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[6]),
 		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[7]),
 		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[8]),
+		cmocka_unit_test(test_cmd_settle),
 		cmocka_unit_test(test_output_check),
 		cmocka_unit_test(test_out_of_memory),
 	};
