@@ -40,7 +40,8 @@ static const cli_option options[] = {
 	{"seed", OPT_SEED, "S", "random seed (default 0); results do not depend on --threads"},
 	{"threads", OPT_THREADS, "T", "threads (default: all cores)"},
 	{"target-stderr", OPT_TARGET_SE, "E", "kernel: stop sampling a row once every SE <= E"},
-	{"model-timeout", OPT_TIMEOUT, "SEC", "--model-cmd: give up after SEC s without progress (60)"},
+	{"model-timeout", OPT_TIMEOUT, "SEC", "--model-cmd: give up when a request is not answered "
+	                                      "in full within SEC s (60)"},
 	{"model-batch", OPT_MODEL_BATCH, "N", "--model-cmd: rows per request (default 65536)"},
 	{"lime-sampling", OPT_LIME_SAMPLING, "HOW", "quartile (default) or continuous"},
 	{"lime-selection", OPT_LIME_SELECTION, "HOW", "auto|none|highest|forward|lasso (default auto)"},
@@ -59,6 +60,9 @@ typedef struct args {
 	const char *interactions;
 	size_t background_size, nsamples, lime_features, model_batch;
 	bool have_background_size;
+	/* given on the command line (an option that cannot take effect is an error) */
+	bool have_nsamples, have_seed, have_target_se, have_timeout, have_model_batch;
+	bool have_lime_features, have_kernel_width;
 	uint64_t seed, threads;
 	double target_se, timeout, kernel_width;
 } args;
@@ -204,11 +208,13 @@ static int parse(cli_parser *p, int argc, char **argv, args *a)
 		case OPT_NSAMPLES:
 			if (!cli_parse_size(p, "nsamples", arg, 1, CLI_NSAMPLES_MAX, &a->nsamples))
 				return CLI_EXIT_USAGE;
+			a->have_nsamples = true;
 			break;
 		case OPT_LINK: a->link = arg; break;
 		case OPT_SEED:
 			if (!cli_parse_u64(p, "seed", arg, 0, UINT64_MAX, &a->seed))
 				return CLI_EXIT_USAGE;
+			a->have_seed = true;
 			break;
 		case OPT_THREADS:
 			if (!cli_parse_u64(p, "threads", arg, 1, CLI_THREADS_MAX, &a->threads))
@@ -218,25 +224,30 @@ static int parse(cli_parser *p, int argc, char **argv, args *a)
 			if (!cli_parse_double(p, "target-stderr", arg,
 			                      0, CLI_TARGET_STDERR_MAX, CLI_OPEN_MIN, &a->target_se))
 				return CLI_EXIT_USAGE;
+			a->have_target_se = true;
 			break;
 		case OPT_TIMEOUT:
 			if (!cli_parse_double(p, "model-timeout", arg, 0, CLI_TIMEOUT_MAX, CLI_OPEN_MIN, &a->timeout))
 				return CLI_EXIT_USAGE;
+			a->have_timeout = true;
 			break;
 		case OPT_MODEL_BATCH:
 			if (!cli_parse_size(p, "model-batch", arg, 1, CLI_MODEL_BATCH_MAX, &a->model_batch))
 				return CLI_EXIT_USAGE;
+			a->have_model_batch = true;
 			break;
 		case OPT_LIME_SAMPLING: a->lime_sampling = arg; break;
 		case OPT_LIME_SELECTION: a->lime_selection = arg; break;
 		case OPT_LIME_FEATURES:
 			if (!cli_parse_size(p, "lime-features", arg, 1, CLI_LIME_FEATURES_MAX, &a->lime_features))
 				return CLI_EXIT_USAGE;
+			a->have_lime_features = true;
 			break;
 		case OPT_KERNEL_WIDTH:
 			if (!cli_parse_double(p, "kernel-width", arg,
 			                      0, CLI_KERNEL_WIDTH_MAX, CLI_OPEN_MIN, &a->kernel_width))
 				return CLI_EXIT_USAGE;
+			a->have_kernel_width = true;
 			break;
 		case OPT_OUT: a->out = arg; break;
 		case OPT_JSON: a->json = arg; break;
@@ -258,6 +269,64 @@ static int parse(cli_parser *p, int argc, char **argv, args *a)
 		return cli_usage_error(p, "--background-size must be at least 1");
 	if (a->timeout < 0 || a->target_se < 0 || a->kernel_width < 0)
 		return cli_usage_error(p, "timeouts, widths and standard errors must be >= 0");
+	/* 0 would silently mean the library's default: not what was asked */
+	if ((a->have_timeout && !(a->timeout > 0)) || (a->have_kernel_width && !(a->kernel_width > 0)))
+		return cli_usage_error(p, "--%s must be > 0",
+		                       a->have_timeout && !(a->timeout > 0) ? "model-timeout"
+		                                                            : "kernel-width");
+	if ((a->have_nsamples && a->nsamples == 0) || (a->have_lime_features && a->lime_features == 0) ||
+	    (a->have_model_batch && a->model_batch == 0))
+		return cli_usage_error(p, "--%s must be at least 1",
+		                       a->have_nsamples && a->nsamples == 0 ? "nsamples"
+		                       : a->have_lime_features && a->lime_features == 0 ? "lime-features"
+		                                                                        : "model-batch");
+	if (a->model && (a->have_timeout || a->have_model_batch))
+		return cli_usage_error(p, "--%s is for --model-cmd; it cannot take effect with --model",
+		                       a->have_timeout ? "model-timeout" : "model-batch");
+	if (a->background && a->summarize)
+		return cli_usage_error(p, "--summarize chooses the rows drawn from --data; it cannot "
+		                          "take effect with --background");
+	return 0;
+}
+
+/*
+ * An option that cannot take effect for the chosen method is an error that
+ * names the flag and the method (issue 9): `--method tree --background B`
+ * used to compute path-dependent values silently. Returns 0 or an exit
+ * status.
+ */
+static int refuse_idle_options(const cli_parser *p, const args *a, candor_explain_method method,
+                               const char *name)
+{
+	const bool tree = method == CANDOR_METHOD_TREE, lime = method == CANDOR_METHOD_LIME;
+	const bool sampling = method == CANDOR_METHOD_KERNEL || method == CANDOR_METHOD_PERMUTATION ||
+	                      lime;
+	/* The seed draws a sampling method's samples, and the background of
+	 * the SHAP methods from --data when no --background is given. */
+	const bool drawn = !tree && !a->background;
+	const struct {
+		bool given, idle;
+		const char *flag, *why;
+	} rules[] = {
+		{ a->background != NULL, tree, "background",
+		  " (TreeSHAP here is path-dependent and uses no background)" },
+		/* before background-size, which --summarize alone implies */
+		{ a->summarize != NULL, tree, "summarize", " (it uses no background)" },
+		{ a->have_background_size, tree, "background-size", " (it uses no background)" },
+		{ a->have_nsamples, !sampling, "nsamples", " (it samples nothing)" },
+		{ a->have_seed, !sampling && !drawn, "seed", " (nothing is drawn at random)" },
+		{ a->have_target_se, method != CANDOR_METHOD_KERNEL, "target-stderr",
+		  " (only kernel stops sampling early)" },
+		{ a->lime_sampling != NULL, !lime, "lime-sampling", "" },
+		{ a->lime_selection != NULL, !lime, "lime-selection", "" },
+		{ a->have_lime_features, !lime, "lime-features", "" },
+		{ a->have_kernel_width, !lime, "kernel-width", " (the LIME kernel)" },
+	};
+
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (rules[i].given && rules[i].idle)
+			return cli_usage_error(p, "--%s cannot take effect with --method %s%s",
+			                       rules[i].flag, name, rules[i].why);
 	return 0;
 }
 
@@ -440,6 +509,8 @@ int cmd_explain(int argc, char **argv)
 		o.link = candor_model_type_of(model) == CANDOR_MODEL_LOGISTIC ? CANDOR_LINK_LOGIT
 		                                                              : CANDOR_LINK_IDENTITY;
 
+	if ((rc = refuse_idle_options(&p, &a, o.method, methods[o.method - 1])) != 0)
+		goto done;
 	if (a.interactions && o.method != CANDOR_METHOD_TREE) {
 		rc = cli_usage_error(&p, "--interactions needs --method tree (an XGBoost model)");
 		goto done;

@@ -849,6 +849,9 @@ candor_status candor_explain(candor_explanation **out, candor_model *model, cons
 		ctx.method_data = lime;
 	}
 	st = rows_loop(meth, &ctx, x, n, e);
+	/* validation: a command model must not have sent more than its answers */
+	if (st == CANDOR_OK)
+		st = candor__cmd_settle(model, 50);
 done:
 	candor__lime_stats_free(lime);
 	candor__free(bgout);

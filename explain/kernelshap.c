@@ -444,16 +444,24 @@ static candor_status solve(kernel_ws *w, const candor__ctx *ctx, size_t npairs,
 {
 	const size_t m = w->m, p = w->p, k = w->k;
 	const double sw = npairs ? w->wleft / (2.0 * (double)npairs) : 0.0;
+	lapack_int info;
 
 	for (size_t i = 0; i < p; i++)
 		for (size_t j = 0; j <= i; j++)
 			w->a[i * p + j] = w->a[j * p + i] = w->h_enum[i * p + j] + sw * w->g_sum[i * p + j];
 	for (size_t i = 0; i < p * k; i++)
 		w->b[i] = w->b_enum[i] + sw * w->u_sum[i];
-	if (LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', (int)p, (int)k, w->a, (int)p, w->b, (int)k) != 0)
+	info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'L', (int)p, (int)k, w->a, (int)p, w->b, (int)k);
+	/* info < 0: LAPACKE refused an argument (its NaN check): not a budget
+	 * matter, and impossible once the model's outputs are checked. */
+	if (info < 0)
+		return candor__error(CANDOR_EINTERNAL, NULL, 0, 0,
+		                     "KernelSHAP: LAPACK refused the normal equations (argument %d; a "
+		                     "value that is not finite?)", -(int)info);
+	if (info > 0)
 		return candor__error(CANDOR_EDOMAIN, NULL, 0, 0,
 		                     "KernelSHAP: the sampled coalitions do not determine the values "
-		                     "(singular regression); raise the budget (--nsamples)");
+		                     "(singular regression); raise the budget (nsamples)");
 	*max_se = 0;
 	for (size_t kk = 0; kk < k; kk++) {
 		const double delta = out->pred[kk] - ctx->base[kk];

@@ -34,7 +34,10 @@
  * system singular; (3) percentiles of a weighted background (k-means) are
  * weighted quantiles; (4) every output k is explained (lime explains the
  * labels asked for); (5) the model sees values through the link: with
- * --link logit LIME fits log-odds.
+ * --link logit LIME fits log-odds; (6) a degenerate fit is an error where
+ * lime would report a number: a kernel so narrow that every sample but x
+ * weighs 0, or an output that does not vary over the weighted samples
+ * (sklearn's r2_score calls 0/0 a perfect 1.0; it says nothing).
  * Random numbers come from the row's stream, so results are reproducible
  * for any thread count.
  */
@@ -400,7 +403,7 @@ static bool ridge(lime_ws *w, const size_t *sel, size_t p, double alpha, double 
 		*intercept = ybar;
 		for (size_t i = 0; i < w->s; i++)
 			sst += w->w[i] * (w->y[i] - ybar) * (w->y[i] - ybar);
-		*r2 = sst > 0 ? 0.0 : 1.0;
+		*r2 = sst > 0 && isfinite(sst) ? 0.0 : NAN;
 		return true;
 	}
 	ybar = center(w, sel, p, xb);
@@ -435,7 +438,9 @@ static bool ridge(lime_ws *w, const size_t *sel, size_t p, double alpha, double 
 			ssr += r * r;
 			sst += w->zy[i] * w->zy[i];
 		}
-		*r2 = sst > 0 ? 1.0 - ssr / sst : (ssr > 0 ? 0.0 : 1.0);
+		/* 0/0 is no score: an output that does not vary over the weighted
+		 * samples is a degenerate fit (lime_row refuses it), never R^2 = 1. */
+		*r2 = sst > 0 && isfinite(sst) && isfinite(ssr) ? 1.0 - ssr / sst : NAN;
 	}
 	if (xb != xbar)
 		candor__free(xb);
@@ -651,7 +656,23 @@ static candor_status lime_row(void *pw, const candor__ctx *ctx, const double *x,
 
 			d2 += t * t;
 		}
-		w->w[i] = sqrt(exp(-d2 / (width * width)));
+		/* d2 == 0 first: width^2 may underflow to 0, and 0/0 is no weight */
+		w->w[i] = d2 == 0 ? 1.0 : sqrt(exp(-d2 / (width * width)));
+	}
+	/* A kernel so narrow that every sample but x itself weighs 0 leaves
+	 * nothing to fit: the "explanation" would be weights 0 with R^2 = 1. */
+	{
+		double others = 0;
+
+		for (size_t i = 1; i < s; i++)
+			others += w->w[i];
+		if (!(others > 0))
+			return candor__error(CANDOR_EDOMAIN, NULL, 0, 0,
+			                     "LIME: the kernel width %g gives weight 0 to every sample but "
+			                     "the explained row itself (exp(-d^2 / width^2) underflows); "
+			                     "the local fit is undetermined: choose a wider "
+			                     "lime_kernel_width (the default is 0.75 sqrt(M) = %g)",
+			                     width, 0.75 * sqrt((double)m));
 	}
 	for (size_t i = 0; i < s; i += ctx->o.max_batch_rows) {
 		size_t cnt = s - i < ctx->o.max_batch_rows ? s - i : ctx->o.max_batch_rows;
@@ -682,6 +703,17 @@ static candor_status lime_row(void *pw, const candor__ctx *ctx, const double *x,
 		if (!ridge(w, w->sel, p, ctx->o.lime_ridge_alpha, w->coef, &icpt, &r2))
 			return candor__error(CANDOR_EDOMAIN, NULL, 0, 0,
 			                     "LIME: the local ridge regression is singular");
+		if (!isfinite(r2) || !isfinite(icpt))
+			return candor__error(CANDOR_EDOMAIN, NULL, 0, 0,
+			                     "LIME: the local fit is degenerate: output %zu of the model "
+			                     "does not vary over the %zu weighted samples, so the weighted "
+			                     "R^2 is 0/0 and the weights say nothing",
+			                     kk, s);
+		for (size_t q = 0; q < p; q++)
+			if (!isfinite(w->coef[q]))
+				return candor__error(CANDOR_EDOMAIN, NULL, 0, 0,
+				                     "LIME: the local fit is degenerate: weight %zu is not "
+				                     "finite", w->sel[q]);
 		for (size_t j = 0; j < m; j++)
 			out->phi[kk * m + j] = 0;
 		out->local_pred[kk] = icpt;

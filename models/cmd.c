@@ -18,11 +18,22 @@
  * send with MSG_NOSIGNAL: a command that dies never raises SIGPIPE in the
  * host (no signal disposition of the host is touched). Reading and writing
  * are multiplexed with poll() on a non-blocking socket, so a command that
- * answers while we are still sending a large batch cannot deadlock us, and
- * a command that makes no progress for `timeout` seconds is killed. A
- * command that exits, sends something that is not the expected answer, or
- * stalls, gives CANDOR_EIO with a message saying which; the process is then
- * killed and reaped, and the model refuses further calls.
+ * answers while we are still sending a large batch cannot deadlock us.
+ *
+ * What is checked, so that an answer is never taken for another row's:
+ *  - every exchange (request and complete answer) ends within `timeout`
+ *    seconds, however the bytes trickle in;
+ *  - every line is bounded (candor__cmd_line_max), so a reply without a
+ *    newline cannot grow memory;
+ *  - nothing may follow an answer, and nothing may arrive between two
+ *    exchanges: an extra line would shift every later row by one;
+ *  - if the command's main process exits while something it started keeps
+ *    the socket open, that is reported as the exit it is (with its status).
+ * A command that exits, sends something that is not the expected answer, or
+ * runs out of time, gives CANDOR_EIO with a message saying which; the
+ * process group is then killed and reaped, and the model refuses further
+ * calls. The values themselves (finite; within [0, 1] for probabilities)
+ * are checked for every adapter by candor_model_predict().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -181,28 +192,288 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/*
- * Send s->obuf[0..olen) while collecting `lines` complete answer lines into
- * s->ibuf (s->ilen bytes, lines ending in '\n'). An "error ..." line ends
- * the exchange early. `when` describes the exchange for messages.
- */
-static candor_status exchange(cmd_state *s, size_t olen, size_t lines, const char *when)
+/* ===== the reply parsers ==================================================
+ * Pure functions on memory (tests/fuzz/modelcmd_fuzz.c drives them). */
+
+size_t candor__cmd_line_max(size_t k, size_t line)
 {
-	size_t sent = 0, got = 0, scanned = 0;
-	double last = now_ms();
+	/* k fields, k - 1 commas, "\r\n" */
+	const size_t numbers = k * (CANDOR__CMD_FIELD_MAX + 1) + 1;
+
+	if (k == 0)
+		return CANDOR__CMD_TEXT_MAX;
+	return line == 0 && numbers < CANDOR__CMD_TEXT_MAX ? CANDOR__CMD_TEXT_MAX : numbers;
+}
+
+void candor__cmd_scan_init(candor__cmd_scan *sc, size_t want, size_t k)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->want = want;
+	sc->k = k;
+}
+
+/* "error", then a blank or the end of the line. */
+static bool is_error_line(const char *p, size_t len)
+{
+	return len >= 5 && memcmp(p, "error", 5) == 0 &&
+	       (len == 5 || p[5] == ' ' || p[5] == '\r' || p[5] == '\n');
+}
+
+candor__cmd_scan_result candor__cmd_scan_feed(candor__cmd_scan *sc, const char *buf, size_t len)
+{
+	if (sc->error)
+		return CANDOR__CMD_DONE;
+	if (sc->lines == sc->want)
+		return len > sc->pos ? CANDOR__CMD_EXTRA : CANDOR__CMD_DONE;
+	while (sc->pos < len) {
+		const size_t max = candor__cmd_line_max(sc->k, sc->lines);
+		const size_t room = sc->line_start + max - sc->pos; /* bytes this line may still take */
+		const size_t avail = len - sc->pos;
+		const char *nl = memchr(buf + sc->pos, '\n', avail < room ? avail : room);
+
+		if (!nl) {
+			if (avail >= room)
+				return CANDOR__CMD_LONG;
+			sc->pos = len;
+			return CANDOR__CMD_MORE;
+		}
+		sc->pos = (size_t)(nl - buf) + 1;
+		if (sc->lines == 0 && is_error_line(buf + sc->line_start, sc->pos - sc->line_start)) {
+			sc->error = true;
+			return CANDOR__CMD_DONE;
+		}
+		sc->lines++;
+		sc->line_start = sc->pos;
+		if (sc->lines == sc->want)
+			return len > sc->pos ? CANDOR__CMD_EXTRA : CANDOR__CMD_DONE;
+	}
+	return CANDOR__CMD_MORE;
+}
+
+static bool bad_at(candor__cmd_bad *bad, size_t line, const char *text, size_t len,
+                   const char *why)
+{
+	bad->line = line;
+	bad->text = text;
+	bad->len = len;
+	bad->why = why;
+	return false;
+}
+
+bool candor__cmd_parse_hello(const char *line, size_t len, size_t *k, candor_output_kind *kind,
+                             candor__cmd_bad *bad)
+{
+	static const char *const kinds[] = { "margin", "probability", "value" };
+	static const candor_output_kind kv[] = { CANDOR_OUTPUT_MARGIN, CANDOR_OUTPUT_PROBABILITY,
+	                                         CANDOR_OUTPUT_VALUE };
+	size_t i = 3, v = 0;
+
+	if (len < 3 || memcmp(line, "ok ", 3) != 0)
+		return bad_at(bad, 1, line, len, "expected 'ok K KIND'");
+	while (i < len && (unsigned)(line[i] - '0') < 10 && i < 3 + 8) {
+		v = v * 10 + (size_t)(line[i] - '0');
+		i++;
+	}
+	if (i == 3 || i == len || line[i] != ' ' || v == 0 || v > 1000000)
+		return bad_at(bad, 1, line, len, "expected 'ok K KIND' with K from 1 to 1000000");
+	i++;
+	for (size_t t = 0; t < 3; t++) {
+		if (len - i == strlen(kinds[t]) && memcmp(line + i, kinds[t], len - i) == 0) {
+			*k = v;
+			*kind = kv[t];
+			return true;
+		}
+	}
+	return bad_at(bad, 1, line, len, "KIND must be probability, margin or value");
+}
+
+bool candor__cmd_parse_reply(const char *buf, size_t len, size_t n, size_t k, double *out,
+                             candor__cmd_bad *bad)
+{
+	const char *p = buf, *end = buf + len;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL, *q = p, *le;
+
+		if (!nl)
+			return bad_at(bad, i + 1, p, (size_t)(end - p), "incomplete line");
+		le = nl;
+		if (le > p && le[-1] == '\r')
+			le--;
+		for (size_t kk = 0; kk < k; kk++) {
+			const char *f = q, *fe = q, *te;
+
+			while (fe < le && *fe != ',')
+				fe++;
+			if (kk + 1 < k && fe == le)
+				return bad_at(bad, i + 1, p, (size_t)(le - p), "too few numbers");
+			if (kk + 1 == k && fe != le)
+				return bad_at(bad, i + 1, p, (size_t)(le - p), "too many numbers");
+			if (fe - f > CANDOR__CMD_FIELD_MAX)
+				return bad_at(bad, i + 1, p, (size_t)(le - p),
+				              "a number field is longer than 64 bytes");
+			while (f < fe && (*f == ' ' || *f == '\t'))
+				f++;
+			te = fe;
+			while (te > f && (te[-1] == ' ' || te[-1] == '\t'))
+				te--;
+			if (te - f == 3 && memcmp(f, "nan", 3) == 0)
+				out[i * k + kk] = NAN;
+			else if (!candor__parse_double(f, (size_t)(te - f), &out[i * k + kk]))
+				return bad_at(bad, i + 1, p, (size_t)(le - p), "not a number");
+			q = fe + 1;
+		}
+		p = nl + 1;
+	}
+	if (p != end)
+		return bad_at(bad, n + 1, p, (size_t)(end - p), "more lines than asked");
+	return true;
+}
+
+/* ===== the exchange ======================================================= */
+
+/* The first line of some output of the model, printable, cut at 60 bytes. */
+static void show(char *dst, size_t size, const char *text, size_t len)
+{
+	const char *nl = memchr(text, '\n', len);
+	size_t n;
+
+	if (nl && (size_t)(nl - text) + 1 == len)
+		len = (size_t)(nl - text) - (nl > text && nl[-1] == '\r');
+	n = len < size - 4 ? len : size - 4;
+
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+	strcpy(dst + n, len > n ? "..." : "");
+}
+
+static candor_status garbage(cmd_state *s, const char *when, const candor__cmd_bad *bad)
+{
+	char shown[64];
+
+	show(shown, sizeof(shown), bad->text, bad->len);
+	kill_and_reap(s, NULL);
+	return candor__error(CANDOR_EIO, NULL, 0, 0,
+	                     "model command '%s' answered garbage %s: line %zu '%s': %s", s->command,
+	                     when, bad->line, shown, bad->why);
+}
+
+/* The command's main process has exited (it is not reaped: WNOWAIT), while
+ * the socket is still open: a process it started holds it. */
+static bool main_exited(const cmd_state *s)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return s->pid > 0 && waitid(P_PID, (id_t)s->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == s->pid;
+}
+
+static candor_status exited_holding(cmd_state *s, const char *when)
+{
+	int st = 0;
+	char how[64];
+
+	kill_and_reap(s, &st);
+	exit_text(st, how, sizeof(how));
+	return candor__error(CANDOR_EIO, NULL, 0, 0,
+	                     "model command '%s' %s %s, while a process it started still held its "
+	                     "output open (its process group was killed)",
+	                     s->command, how, when);
+}
+
+/* Grow s->ibuf so that a recv can take at least 64 KiB. */
+static bool in_reserve(cmd_state *s)
+{
+	if (s->icap - s->ilen >= 65536)
+		return true;
+	size_t cap = s->icap ? s->icap * 2 : 131072;
+	char *nb = candor__realloc(s->ibuf, cap);
+
+	if (!nb)
+		return false;
+	s->ibuf = nb;
+	s->icap = cap;
+	return true;
+}
+
+/*
+ * Bytes that are readable now, with no request outstanding (before a
+ * request, and right after a complete answer), are output no request asked
+ * for: an extra line would otherwise be taken as the first line of the next
+ * answer and shift every later row. Data at s->ibuf + s->ilen, not kept.
+ */
+static candor_status check_quiet(cmd_state *s, const char *when, bool eof_ok)
+{
+	struct pollfd pfd = { s->fd, POLLIN, 0 };
+	ssize_t n;
+
+	if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+		return CANDOR_OK;
+	if (!in_reserve(s)) {
+		kill_and_reap(s, NULL);
+		return CANDOR_ENOMEM;
+	}
+	n = recv(s->fd, s->ibuf + s->ilen, s->icap - s->ilen - 1, 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return CANDOR_OK;
+	if (n == 0)
+		return eof_ok ? CANDOR_OK : died(s, when);
+	if (n < 0) {
+		kill_and_reap(s, NULL);
+		return candor__error(CANDOR_EIO, NULL, 0, 0, "model command '%s': cannot read: %s",
+		                     s->command, strerror(errno));
+	}
+	{
+		char shown[64];
+
+		show(shown, sizeof(shown), s->ibuf + s->ilen, (size_t)n);
+		kill_and_reap(s, NULL);
+		return candor__error(CANDOR_EIO, NULL, 0, 0,
+		                     "model command '%s' sent output that no request asked for, %s "
+		                     "'%s' (one answer per request, and nothing else)",
+		                     s->command, eof_ok ? "after its answer" : "before the request",
+		                     shown);
+	}
+}
+
+/*
+ * Send s->obuf[0..olen) while collecting the answer into s->ibuf (s->ilen
+ * bytes): `lines` lines of `k` numbers (k == 0: the handshake's one line),
+ * or one "error ..." line. The whole exchange must end within the timeout
+ * (a trickling command cannot outlive it), no line may exceed its bound
+ * (so a reply without newlines cannot grow memory), and nothing may follow
+ * the answer. `when` describes the exchange for messages.
+ */
+static candor_status exchange(cmd_state *s, size_t olen, size_t lines, size_t k, const char *when)
+{
+	const double deadline = now_ms() + (double)s->timeout_ms;
+	size_t sent = 0;
+	candor__cmd_scan sc;
+	candor__cmd_scan_result res = CANDOR__CMD_MORE;
+	candor_status st;
 
 	s->ilen = 0;
-	while (sent < olen || got < lines) {
+	candor__cmd_scan_init(&sc, lines, k);
+	st = check_quiet(s, when, false);
+	if (st != CANDOR_OK)
+		return st;
+	while (sent < olen || res == CANDOR__CMD_MORE) {
 		struct pollfd pfd = { s->fd, POLLIN, 0 };
-		double left = (double)s->timeout_ms - (now_ms() - last);
+		const double left = deadline - now_ms();
 		int r;
 
+		if (left <= 0) {
+			kill_and_reap(s, NULL);
+			return candor__error(CANDOR_EIO, NULL, 0, 0,
+			                     "model command '%s' did not answer %s within %.3g s (the "
+			                     "timeout); it was stopped",
+			                     s->command, when, s->timeout_ms / 1000.0);
+		}
 		if (sent < olen)
 			pfd.events |= POLLOUT;
-		if (left <= 0)
-			r = 0;
-		else
-			r = poll(&pfd, 1, (int)ceil(left));
+		/* Wake up at least every 100 ms to see whether the command exited. */
+		r = poll(&pfd, 1, left < 100 ? (int)ceil(left) : 100);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -211,25 +482,16 @@ static candor_status exchange(cmd_state *s, size_t olen, size_t lines, const cha
 			                     s->command, strerror(errno));
 		}
 		if (r == 0) {
-			kill_and_reap(s, NULL);
-			return candor__error(CANDOR_EIO, NULL, 0, 0,
-			                     "model command '%s' made no progress for %.3g s %s; it was "
-			                     "stopped (see --model-timeout)",
-			                     s->command, s->timeout_ms / 1000.0, when);
+			if (main_exited(s))
+				return exited_holding(s, when);
+			continue;
 		}
 		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
 			ssize_t n;
 
-			if (s->icap - s->ilen < 65536) {
-				size_t cap = s->icap ? s->icap * 2 : 131072;
-				char *nb = candor__realloc(s->ibuf, cap);
-
-				if (!nb) {
-					kill_and_reap(s, NULL);
-					return CANDOR_ENOMEM;
-				}
-				s->ibuf = nb;
-				s->icap = cap;
+			if (!in_reserve(s)) {
+				kill_and_reap(s, NULL);
+				return CANDOR_ENOMEM;
 			}
 			n = recv(s->fd, s->ibuf + s->ilen, s->icap - s->ilen - 1, 0);
 			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -237,20 +499,16 @@ static candor_status exchange(cmd_state *s, size_t olen, size_t lines, const cha
 			if (n <= 0)
 				return died(s, when);
 			s->ilen += (size_t)n;
-			last = now_ms();
-			for (; scanned < s->ilen; scanned++) {
-				if (s->ibuf[scanned] != '\n')
-					continue;
-				/* An error line ends the exchange: it is the whole answer. */
-				if (got == 0 && strncmp(s->ibuf, "error", 5) == 0)
-					return CANDOR_OK;
-				got++;
-			}
-			if (got > lines) {
-				kill_and_reap(s, NULL);
-				return candor__error(CANDOR_EIO, NULL, 0, 0,
-				                     "model command '%s' answered more lines than asked %s",
-				                     s->command, when);
+			res = candor__cmd_scan_feed(&sc, s->ibuf, s->ilen);
+			if (res == CANDOR__CMD_DONE && sc.error)
+				return CANDOR_OK; /* an error line is the whole answer */
+			if (res == CANDOR__CMD_LONG || res == CANDOR__CMD_EXTRA) {
+				const candor__cmd_bad bad = {
+					sc.lines + 1, s->ibuf + sc.line_start, s->ilen - sc.line_start,
+					res == CANDOR__CMD_LONG ? "the line is longer than the protocol allows"
+					                        : "more lines than asked"
+				};
+				return garbage(s, when, &bad);
 			}
 			continue;
 		}
@@ -268,10 +526,10 @@ static candor_status exchange(cmd_state *s, size_t olen, size_t lines, const cha
 				                     strerror(errno));
 			}
 			sent += (size_t)n;
-			last = now_ms();
 		}
 	}
-	return CANDOR_OK;
+	/* An EOF right after a complete answer is reported by the next request. */
+	return check_quiet(s, when, true);
 }
 
 /* If the answer is an "error ..." line, turn it into the error. */
@@ -279,32 +537,20 @@ static bool answer_is_error(cmd_state *s, candor_status *st, const char *when)
 {
 	char *nl;
 
-	if (s->ilen < 5 || strncmp(s->ibuf, "error", 5) != 0)
+	if (!is_error_line(s->ibuf, s->ilen))
 		return false;
 	nl = memchr(s->ibuf, '\n', s->ilen);
 	if (nl)
 		*nl = '\0';
 	if (nl > s->ibuf && nl[-1] == '\r')
 		nl[-1] = '\0';
+	for (char *c = s->ibuf; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	*st = candor__error(CANDOR_EIO, NULL, 0, 0, "model command '%s' reported an error %s: %s",
 	                    s->command, when, s->ibuf + 5 + (s->ibuf[5] == ' '));
 	kill_and_reap(s, NULL);
 	return true;
-}
-
-static candor_status garbage(cmd_state *s, const char *when, size_t line, const char *text,
-                             size_t len, const char *what)
-{
-	char shown[64];
-	size_t n = len < sizeof(shown) - 1 ? len : sizeof(shown) - 1;
-
-	for (size_t i = 0; i < n; i++)
-		shown[i] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
-	shown[n] = '\0';
-	kill_and_reap(s, NULL);
-	return candor__error(CANDOR_EIO, NULL, 0, 0,
-	                     "model command '%s' answered garbage %s: line %zu '%s%s': %s", s->command,
-	                     when, line, shown, len > n ? "..." : "", what);
 }
 
 /* ===== predict ============================================================ */
@@ -360,48 +606,12 @@ static candor_status request(cmd_state *s, const double *x, size_t n, size_t *ol
 	return CANDOR_OK;
 }
 
-static candor_status parse_answer(cmd_state *s, size_t n, double *out, const char *when)
-{
-	const char *p = s->ibuf, *end = s->ibuf + s->ilen;
-
-	for (size_t i = 0; i < n; i++) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *q = p, *le;
-
-		if (!nl)
-			return garbage(s, when, i + 1, p, (size_t)(end - p), "incomplete line");
-		le = nl;
-		if (le > p && le[-1] == '\r')
-			le--;
-		for (size_t kk = 0; kk < s->k; kk++) {
-			const char *f = q, *fe = q;
-
-			while (fe < le && *fe != ',')
-				fe++;
-			if (kk + 1 < s->k && fe == le)
-				return garbage(s, when, i + 1, p, (size_t)(le - p), "too few numbers");
-			if (kk + 1 == s->k && fe != le)
-				return garbage(s, when, i + 1, p, (size_t)(le - p), "too many numbers");
-			while (f < fe && (*f == ' ' || *f == '\t'))
-				f++;
-			const char *te = fe;
-			while (te > f && (te[-1] == ' ' || te[-1] == '\t'))
-				te--;
-			if (te - f == 3 && strncmp(f, "nan", 3) == 0)
-				out[i * s->k + kk] = NAN;
-			else if (!candor__parse_double(f, (size_t)(te - f), &out[i * s->k + kk]))
-				return garbage(s, when, i + 1, p, (size_t)(le - p), "not a number");
-			q = fe + 1;
-		}
-		p = nl + 1;
-	}
-	return CANDOR_OK;
-}
-
 static candor_status cmd_predict(void *state, const double *x, size_t n, double *out)
 {
 	cmd_state *s = state;
 	char when[64];
 	candor_status st;
+	candor__cmd_bad bad;
 
 	if (s->broken)
 		return candor__error(CANDOR_EIO, NULL, 0, 0,
@@ -414,16 +624,37 @@ static candor_status cmd_predict(void *state, const double *x, size_t n, double 
 		snprintf(when, sizeof(when), "to a batch of %zu rows", cnt);
 		st = request(s, x + i * s->m, cnt, &olen);
 		if (st == CANDOR_OK)
-			st = exchange(s, olen, cnt, when);
+			st = exchange(s, olen, cnt, s->k, when);
 		if (st != CANDOR_OK)
 			return st;
 		if (answer_is_error(s, &st, when))
 			return st;
-		st = parse_answer(s, cnt, out + i * s->k, when);
-		if (st != CANDOR_OK)
-			return st;
+		if (!candor__cmd_parse_reply(s->ibuf, s->ilen, cnt, s->k, out + i * s->k, &bad))
+			return garbage(s, when, &bad);
 	}
 	return CANDOR_OK;
+}
+
+candor_status candor__cmd_settle(candor_model *model, int grace_ms)
+{
+	cmd_state *s;
+	struct pollfd pfd;
+	int r;
+
+	if (!model || model->type != CANDOR_MODEL_COMMAND)
+		return CANDOR_OK;
+	s = model->state;
+	if (s->broken || s->fd < 0)
+		return CANDOR_OK;
+	pfd.fd = s->fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	do
+		r = poll(&pfd, 1, grace_ms);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return CANDOR_OK;
+	return check_quiet(s, "after its last answer", true);
 }
 
 static void cmd_free(void *state)
@@ -529,9 +760,8 @@ candor_status candor_model_cmd_new(candor_model **out, const char *command,
 	candor_model *model = NULL;
 	cmd_state *s = NULL;
 	candor_status st;
-	size_t len = 0;
-	char *p, *e;
-	unsigned long kk;
+	size_t len = 0, hl, kk = 0;
+	candor__cmd_bad bad;
 
 	if (!out || !command || !table || (nfeatures && !features))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_cmd_new: NULL argument");
@@ -564,6 +794,7 @@ candor_status candor_model_cmd_new(candor_model **out, const char *command,
 	if (s->timeout_ms < 1)
 		s->timeout_ms = 1;
 	s->command = candor__strdup(command);
+	model->name = candor__strdup(command);
 	s->levels = candor__calloc(nfeatures, sizeof(char **));
 	s->nlevels = candor__calloc(nfeatures, sizeof(size_t));
 	s->cache = candor__calloc(NUMCACHE, sizeof(num_text));
@@ -571,7 +802,7 @@ candor_status candor_model_cmd_new(candor_model **out, const char *command,
 	model->vt = &cmd_vt;
 	model->state = s;
 	model->reentrant = false;
-	if (!s->command || !s->levels || !s->nlevels || !s->cache) {
+	if (!s->command || !model->name || !s->levels || !s->nlevels || !s->cache) {
 		st = CANDOR_ENOMEM;
 		goto fail;
 	}
@@ -627,36 +858,17 @@ candor_status candor_model_cmd_new(candor_model **out, const char *command,
 		st = CANDOR_ENOMEM;
 		goto fail;
 	}
-	st = exchange(s, len, 1, "to the handshake");
+	st = exchange(s, len, 1, 0, "to the handshake");
 	if (st != CANDOR_OK || answer_is_error(s, &st, "to the handshake"))
 		goto fail;
-	p = s->ibuf;
-	e = memchr(p, '\n', s->ilen);
-	*e = '\0';
-	if (e > p && e[-1] == '\r')
-		e[-1] = '\0';
-	if (strncmp(p, "ok ", 3) != 0) {
-		st = garbage(s, "to the handshake", 1, p, strlen(p), "expected 'ok K KIND'");
+	hl = s->ilen - 1; /* the scan ended at the line's '\n' */
+	if (hl > 0 && s->ibuf[hl - 1] == '\r')
+		hl--;
+	if (!candor__cmd_parse_hello(s->ibuf, hl, &kk, &model->output_kind, &bad)) {
+		st = garbage(s, "to the handshake", &bad);
 		goto fail;
 	}
-	kk = strtoul(p + 3, &e, 10);
-	if (kk == 0 || kk > 1000000 || *e != ' ') {
-		st = garbage(s, "to the handshake", 1, p, strlen(p), "expected 'ok K KIND'");
-		goto fail;
-	}
-	e++;
-	if (strcmp(e, "probability") == 0)
-		model->output_kind = CANDOR_OUTPUT_PROBABILITY;
-	else if (strcmp(e, "margin") == 0)
-		model->output_kind = CANDOR_OUTPUT_MARGIN;
-	else if (strcmp(e, "value") == 0)
-		model->output_kind = CANDOR_OUTPUT_VALUE;
-	else {
-		st = garbage(s, "to the handshake", 1, p, strlen(p),
-		             "KIND must be probability, margin or value");
-		goto fail;
-	}
-	s->k = model->noutputs = (size_t)kk;
+	s->k = model->noutputs = kk;
 	*out = model;
 	return CANDOR_OK;
 fail:

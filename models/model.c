@@ -11,6 +11,7 @@
  * tokener stopped.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,7 @@ void candor_model_free(candor_model *model)
 		for (size_t j = 0; j < model->nfeatures; j++)
 			candor__free(model->features[j]);
 	candor__free(model->features);
+	candor__free(model->name);
 	candor__free(model);
 }
 
@@ -126,6 +128,19 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 	return st;
 }
 
+/* Name a freshly loaded model for messages (unless its adapter did). */
+static candor_status set_name(candor_model **m, const char *name)
+{
+	if ((*m)->name)
+		return CANDOR_OK;
+	(*m)->name = candor__strdup(name);
+	if ((*m)->name)
+		return CANDOR_OK;
+	candor_model_free(*m);
+	*m = NULL;
+	return CANDOR_ENOMEM;
+}
+
 candor_status candor_model_load(candor_model **out, const char *path)
 {
 	char *text = NULL;
@@ -143,12 +158,14 @@ candor_status candor_model_load(candor_model **out, const char *path)
 	else
 		st = load_json(out, text, len, path);
 	candor__free(text);
-	return st;
+	return st == CANDOR_OK ? set_name(out, path) : st;
 }
 
 candor_status candor_model_load_buffer(candor_model **out, const char *data, size_t len,
                                        const char *name)
 {
+	candor_status st;
+
 	if (!out || (!data && len))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_load_buffer: NULL argument");
 	*out = NULL;
@@ -157,7 +174,8 @@ candor_status candor_model_load_buffer(candor_model **out, const char *data, siz
 	if (len >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0)
 		return candor__error(CANDOR_EUNSUPPORTED, name, 0, 0,
 		                     "a plugin must be loaded from a file");
-	return load_json(out, data ? data : "", len, name);
+	st = load_json(out, data ? data : "", len, name);
+	return st == CANDOR_OK ? set_name(out, name) : st;
 }
 
 candor_model_type candor_model_type_of(const candor_model *model)
@@ -190,9 +208,56 @@ bool candor_model_is_reentrant(const candor_model *model)
 	return model->reentrant;
 }
 
+/*
+ * Every adapter's outputs pass one check before anyone uses them: a number
+ * that is not finite, or a "probability" outside [0, 1], is not a
+ * prediction that an explanation or a decision may be built on (a logit of
+ * 1.5 would be clamped, a NaN would empty a SHAP cell). The error names the
+ * model, the row (0-based, within this call) and the value.
+ */
+static candor_status check_outputs(const candor_model *model, const double *out, size_t n)
+{
+	const size_t k = model->noutputs, cells = n * k;
+	const bool prob = model->output_kind == CANDOR_OUTPUT_PROBABILITY;
+	bool bad = false;
+	size_t c;
+
+	/* One pass without an early exit (vectorisable), then find the culprit. */
+	if (prob)
+		for (c = 0; c < cells; c++)
+			bad |= !(out[c] >= 0.0 && out[c] <= 1.0);
+	else
+		for (c = 0; c < cells; c++)
+			bad |= !isfinite(out[c]);
+	if (!bad)
+		return CANDOR_OK;
+	for (c = 0; c < cells; c++)
+		if (!isfinite(out[c]) || (prob && !(out[c] >= 0.0 && out[c] <= 1.0)))
+			break;
+	{
+		char v[40], where[64] = "";
+
+		if (isnan(out[c]))
+			snprintf(v, sizeof(v), "nan");
+		else if (isinf(out[c]))
+			snprintf(v, sizeof(v), "%sinf", out[c] < 0 ? "-" : "");
+		else
+			candor__format_double(v, sizeof(v), out[c]);
+		if (k > 1)
+			snprintf(where, sizeof(where), ", output %zu", c % k);
+		return candor__error(CANDOR_EDOMAIN, NULL, 0, 0,
+		                     "model '%s' predicted %s for row %zu of %zu (0-based%s): %s",
+		                     model->name ? model->name : "(unnamed)", v, c / k, n, where,
+		                     isfinite(out[c]) ? "the model declares probabilities, which lie "
+		                                        "in [0, 1]"
+		                                      : "a prediction must be a finite number");
+	}
+}
+
 candor_status candor_model_predict(candor_model *model, const double *x, size_t n, double *out)
 {
 	size_t cells;
+	candor_status st;
 
 	if (!model || (n && (!x || !out)))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_predict: NULL argument");
@@ -201,7 +266,8 @@ candor_status candor_model_predict(candor_model *model, const double *x, size_t 
 	if (candor__mul_overflow(n, model->nfeatures, &cells) ||
 	    candor__mul_overflow(n, model->noutputs, &cells))
 		return candor__error(CANDOR_ENOMEM, NULL, 0, 0, "model_predict: %zu rows overflow", n);
-	return model->vt->predict(model->state, x, n, out);
+	st = model->vt->predict(model->state, x, n, out);
+	return st == CANDOR_OK ? check_outputs(model, out, n) : st;
 }
 
 candor_status candor_model_bind(const candor_model *model, const candor_table *table,

@@ -76,6 +76,11 @@ CANDOR_API bool candor_model_is_reentrant(const candor_model *model);
 /**
  * Predict `n` rows. `x` is n x M row-major in the model's feature order;
  * `out` (caller-allocated) receives n x K row-major outputs.
+ *
+ * Every adapter's outputs are checked: a value that is not finite, or one
+ * outside [0, 1] from a model whose outputs are probabilities, gives
+ * CANDOR_EDOMAIN naming the model, the row (0-based, within this call) and
+ * the value (the contents of `out` are then unspecified).
  */
 CANDOR_API candor_status candor_model_predict(candor_model *model, const double *x, size_t n,
                                               double *out);
@@ -100,7 +105,7 @@ CANDOR_API candor_status candor_model_load_buffer(candor_model **out, const char
 /** Options of candor_model_cmd_new(). Zero means the default. */
 typedef struct candor_model_cmd_options {
 	unsigned int version; /**< CANDOR_MODEL_CMD_OPTIONS_VERSION */
-	double timeout;       /**< seconds to wait for the command to make progress; 0: 60 */
+	double timeout;       /**< seconds each exchange (request and whole answer) may take; 0: 60 */
 	size_t max_batch;     /**< rows per request; 0: 65536 */
 } candor_model_cmd_options;
 
@@ -117,10 +122,12 @@ typedef struct candor_model_cmd_options {
  * numbers. The handshake's answer gives K and the output kind.
  *
  * `features[0..nfeatures)` name columns of `table`; CANDOR_ENOTFOUND when one
- * is absent. A command that exits, answers something else or makes no
- * progress for `timeout` seconds gives CANDOR_EIO with a message saying which
- * (the process is killed and reaped; SIGPIPE never reaches the host). Not
- * reentrant: calls are serialised by the caller.
+ * is absent. A command that exits, answers something else (a line beyond
+ * the answer, output no request asked for, a line over its bound) or does
+ * not complete an answer within `timeout` seconds gives CANDOR_EIO with a
+ * message saying which (the process group is killed and reaped; SIGPIPE
+ * never reaches the host). Not reentrant: calls are serialised by the
+ * caller.
  */
 CANDOR_API candor_status candor_model_cmd_new(candor_model **out, const char *command,
                                               const candor_table *table,

@@ -127,7 +127,7 @@ def main():
     with open(small, "w") as f:
         f.write("num,cat\n1.5,x\n2.5,yy\n-1,x\n")
     bad(["--model-cmd", "%s %s stall" % (PY, fake), "--data", small, "--features", "num,cat",
-         "--method", "kernel", "--model-timeout", "1"], "made no progress",
+         "--method", "kernel", "--model-timeout", "1"], "within 1 s",
         "a model command that stalls", max_seconds=20)
     bad(["--model-cmd", "%s %s crash" % (PY, fake), "--data", small, "--features", "num,cat",
          "--method", "exact"], "exited with status 3", "a model command that dies mid-run")
@@ -135,6 +135,61 @@ def main():
         "too small", "a kernel budget too small")
     bad(["--model", MODEL, "--data", data, "--method", "permutation", "--nsamples", "5"],
         "too small", "a permutation budget too small")
+
+    # --- issue 9: model outputs that cannot be trusted, honest messages -------
+    for mode, needle in (("prob15", "predicted 1.5 for row 2"), ("negprob", "predicted -0.2"),
+                         ("nan", "predicted nan for row 2"), ("big", "predicted inf")):
+        for method in ("kernel", "lime"):
+            bad(["--model-cmd", "%s %s %s" % (PY, fake, mode), "--data", small, "--features",
+                 "num,cat", "--method", method], needle, "a model answering %s (%s)" % (mode, method))
+    o = os.path.join(tmp, "nan.csv")
+    rc, err, _ = run(["--model-cmd", "%s %s nan" % (PY, fake), "--data", small, "--features",
+                      "num,cat", "--method", "kernel", "--out", o])
+    check("budget" not in err, "a NaN answer is not a budget matter: %r" % err.strip())
+    for width in ("1e-300", "0.01"):
+        bad(["--model", MODEL, "--data", data, "--method", "lime", "--rows", "0:2",
+             "--nsamples", "300", "--kernel-width", width], "gives weight 0 to every sample",
+            "a LIME kernel width of %s" % width)
+    bad(["--model-cmd", "%s %s forkexit" % (PY, fake), "--data", small, "--features", "num,cat",
+         "--method", "exact", "--model-timeout", "30"], "exited with status 4",
+        "a model command that exits while its child holds the pipe", max_seconds=10)
+
+    # --- issue 9, finding 9: an option that cannot take effect is an error ----
+    idle = [
+        (["--method", "exact", "--nsamples", "100"], "--nsamples", "exact"),
+        (["--method", "linear", "--nsamples", "100"], "--nsamples", "linear"),
+        (["--method", "exact", "--target-stderr", "0.01"], "--target-stderr", "exact"),
+        (["--method", "permutation", "--target-stderr", "0.01"], "--target-stderr", "permutation"),
+        (["--method", "lime", "--target-stderr", "0.01"], "--target-stderr", "lime"),
+        (["--method", "kernel", "--kernel-width", "2"], "--kernel-width", "kernel"),
+        (["--method", "kernel", "--lime-features", "2"], "--lime-features", "kernel"),
+        (["--method", "permutation", "--lime-sampling", "continuous"], "--lime-sampling",
+         "permutation"),
+        (["--method", "exact", "--lime-selection", "lasso"], "--lime-selection", "exact"),
+        (["--method", "exact", "--background", data, "--seed", "3"], "--seed", "exact"),
+        (["--method", "linear", "--background", data, "--seed", "3"], "--seed", "linear"),
+    ]
+    for extra, flag, method in idle:
+        bad(["--model", MODEL, "--data", data, "--rows", "0:2"] + extra,
+            "%s cannot take effect with --method %s" % (flag, method),
+            "%s with --method %s" % (flag, method))
+    bad(["--model", MODEL, "--data", data, "--model-timeout", "5"], "--model-timeout is for "
+        "--model-cmd", "--model-timeout with --model")
+    bad(["--model", MODEL, "--data", data, "--model-batch", "5"], "--model-batch is for "
+        "--model-cmd", "--model-batch with --model")
+    bad(["--model", MODEL, "--data", data, "--background", data, "--summarize", "kmeans"],
+        "--summarize", "--summarize with --background")
+    for flag in ("--nsamples", "--lime-features", "--kernel-width"):
+        bad(["--model", MODEL, "--data", data, "--method", "lime", flag, "0"],
+            flag, "%s 0 (the default in disguise)" % flag)
+    # what does take effect is still accepted
+    for extra in (["--method", "exact", "--seed", "3"], ["--method", "kernel", "--nsamples", "40",
+                  "--target-stderr", "0.5"], ["--method", "lime", "--nsamples", "300",
+                  "--kernel-width", "2", "--lime-features", "3", "--seed", "2"]):
+        o = os.path.join(tmp, "ok.csv")
+        rc, err, _ = run(["--model", MODEL, "--data", data, "--rows", "0:2",
+                          "--background-size", "20"] + extra + ["--out", o])
+        check(rc == 0, "%s is accepted (%d: %s)" % (" ".join(extra), rc, err.strip()))
 
     # --- all outputs or none -----------------------------------------------
     def none_written(args, paths, what):
@@ -178,6 +233,18 @@ def main():
         bst.save_model(xmodel)
         xi = os.path.join(tmp, "all.inter.csv")
         base = ["--model", xmodel, "--data", xdata, "--rows", "0:5", "--out", o, "--json", j]
+        # finding 9: the tree method uses no background and draws nothing
+        for extra, flag in ((["--background", xdata], "--background"),
+                            (["--background-size", "10"], "--background-size"),
+                            (["--summarize", "kmeans"], "--summarize"),
+                            (["--nsamples", "100"], "--nsamples"),
+                            (["--seed", "4"], "--seed"),
+                            (["--kernel-width", "2"], "--kernel-width")):
+            bad(["--model", xmodel, "--data", xdata, "--rows", "0:5", "--method", "tree"] + extra,
+                "%s cannot take effect with --method tree" % flag, "%s with --method tree" % flag)
+        bad(["--model", xmodel, "--data", xdata, "--background", xdata],
+            "--background cannot take effect with --method tree",
+            "--background with the default method of an XGBoost model")
         rc, err, _ = run(base + ["--interactions", xi])
         check(rc == 0, "tree run with --interactions exits 0 (%s)" % err.strip())
         for p in (o, j, xi):

@@ -747,6 +747,64 @@ static void test_lime_recovers_linear(void **state)
 	free(x);
 }
 
+/*
+ * Issue 9, finding 2: LIME never reports weights 0 with R^2 = 1 for a fit
+ * it could not make. A kernel whose weights underflow (1e-300 on a healthy
+ * model, or 0.01 with quartile sampling, where every sample but x is at
+ * distance >= 1) and a model that does not vary are errors; a NaN
+ * prediction is refused by the model layer, naming the row, and KernelSHAP
+ * no longer calls it a budget matter.
+ */
+static void test_lime_degenerate(void **state)
+{
+	const char *flat = "{\"kind\": \"linear\", \"features\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"],"
+	                   " \"coef\": [0, 0, 0, 0, 0, 0], \"intercept\": 0.5}";
+	const char *lin = "{\"kind\": \"linear\", \"features\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\"],"
+	                  " \"coef\": [1.7, 0, 0, -2.385, 0, 0], \"intercept\": 0.5}";
+	const size_t m = 6, ntrain = 300, n = 2;
+	double *train = random_matrix(ntrain, m, 83), *x = random_matrix(n, m, 84);
+	candor_background *b = NULL;
+	candor_model *model = make_model(F_NL), *fm = NULL, *lm = NULL;
+	candor_explain_options o = CANDOR_EXPLAIN_OPTIONS_INIT;
+	candor_explanation *e = NULL;
+	const double widths[] = { 1e-300, 0.01 };
+
+	(void)state;
+	assert_int_equal(candor_background_new(&b, train, ntrain, m, NULL), CANDOR_OK);
+	o.method = CANDOR_METHOD_LIME;
+	o.nsamples = 500;
+	for (size_t t = 0; t < 2; t++) {
+		o.lime_kernel_width = widths[t];
+		assert_int_equal(candor_explain(&e, model, x, n, b, &o), CANDOR_EDOMAIN);
+		assert_null(e);
+		assert_non_null(strstr(candor_last_error()->message, "gives weight 0 to every sample"));
+	}
+	o.lime_kernel_width = 0;
+	assert_int_equal(candor_explain(&e, model, x, n, b, &o), CANDOR_OK);
+	candor_explanation_free(e);
+	e = NULL;
+	/* a model whose output does not vary: R^2 is 0/0, not 1 */
+	assert_int_equal(candor_model_load_buffer(&fm, flat, strlen(flat), NULL), CANDOR_OK);
+	assert_int_equal(candor_explain(&e, fm, x, n, b, &o), CANDOR_EDOMAIN);
+	assert_non_null(strstr(candor_last_error()->message, "does not vary"));
+	/* a NaN prediction (a missing value into a linear model) */
+	assert_int_equal(candor_model_load_buffer(&lm, lin, strlen(lin), "lin.json"), CANDOR_OK);
+	x[m + 3] = NAN;
+	assert_int_equal(candor_explain(&e, lm, x, n, b, &o), CANDOR_EDOMAIN);
+	assert_non_null(strstr(candor_last_error()->message, "'lin.json' predicted nan for row 1"));
+	o.method = CANDOR_METHOD_KERNEL;
+	o.nsamples = 0;
+	assert_int_equal(candor_explain(&e, lm, x, n, b, &o), CANDOR_EDOMAIN);
+	assert_null(strstr(candor_last_error()->message, "budget"));
+	assert_non_null(strstr(candor_last_error()->message, "predicted nan for row 1"));
+	candor_model_free(model);
+	candor_model_free(fm);
+	candor_model_free(lm);
+	candor_background_free(b);
+	free(train);
+	free(x);
+}
+
 static void test_errors(void **state)
 {
 	double *x = random_matrix(2, 10, 91);
@@ -975,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(test_batching),
 		cmocka_unit_test(test_builtin_model_batches),
 		cmocka_unit_test(test_lime_recovers_linear),
+		cmocka_unit_test(test_lime_degenerate),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_background),
 		cmocka_unit_test(test_importance_groups_csv),

@@ -2,7 +2,10 @@
  * test_models.c - the model interface and its adapters: linear/logistic
  * JSON, loading by content with line:column errors, plugins, and the
  * --model-cmd protocol including a command that crashes, stalls, answers
- * garbage or exits while we write. Oracles: the formula of DESIGN.md
+ * garbage or exits while we write, and each breach of issue 9 (an extra
+ * line or byte, a probability outside [0, 1], NaN, infinity, a reply
+ * without newline, a trickle, a main process that exits while its child
+ * holds the socket), and the output check shared by every adapter. Oracles: the formula of DESIGN.md
  * evaluated here from the JSON's own numbers, and the fixture command's
  * documented answers (tests/models/fake_model.py).
  */
@@ -22,6 +25,7 @@
 
 #include "candor/candor.h"
 #include "core/core_int.h"
+#include "models/models_int.h"
 
 /* cmocka 1.1.5 (Debian 12) has no assert_double_equal. */
 #define assert_near(a, b, tol)                                                              \
@@ -295,7 +299,7 @@ static void test_cmd_failures(void **state)
 	expect_cmd_failure("early", 0, "exited with status 0", false);
 	expect_cmd_failure("garbage", 0, "garbage", false);
 	expect_cmd_failure("error", 0, "reported an error", false);
-	expect_cmd_failure("stall", 1.0, "made no progress for 1 s", false);
+	expect_cmd_failure("stall", 1.0, "within 1 s", false);
 	expect_cmd_failure("badhello", 0, "expected 'ok K KIND'", true);
 	/* a command that does not exist: the shell exits 127 at the handshake */
 	{
@@ -311,6 +315,126 @@ static void test_cmd_failures(void **state)
 		assert_int_equal(candor_model_cmd_new(&m, "cat", t, feats, 1, NULL), CANDOR_ENOTFOUND);
 		candor_table_free(t);
 	}
+}
+
+/*
+ * The protocol's guards (issue 9): each mode of fake_model.py breaks one
+ * rule, and the call that meets it fails with CANDOR_EIO (or CANDOR_EDOMAIN
+ * for a value no model may answer), a message naming the cause, and no
+ * hang. `first_ok`: the first batch is answered correctly and the breach
+ * is met by the second.
+ */
+static void expect_breach(const char *mode, double timeout, bool first_ok, candor_status want,
+                          const char *needle, const char *needle2)
+{
+	const size_t n = 5;
+	candor_table *t = cmd_table(n);
+	const char *feats[] = { "num", "cat" };
+	candor_model_cmd_options o = CANDOR_MODEL_CMD_OPTIONS_INIT;
+	candor_model *m = NULL;
+	size_t cols[2];
+	double x[10], out[10];
+	struct timespec t0, t1;
+	candor_status st;
+
+	o.timeout = timeout;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(candor_model_cmd_new(&m, fixture_cmd(mode), t, feats, 2, &o), CANDOR_OK);
+	assert_int_equal(candor_model_bind(m, t, cols), CANDOR_OK);
+	assert_int_equal(candor_table_matrix(x, t, cols, 2), CANDOR_OK);
+	if (first_ok) {
+		assert_int_equal(candor_model_predict(m, x, n, out), CANDOR_OK);
+		assert_near(out[0], 0.001 * 0 - 2.385 + 10, 1e-12);
+		/* the late extra line arrives before the next request */
+		struct timespec ts = { 0, 500 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	st = candor_model_predict(m, x, n, out);
+	if (st != want)
+		fail_msg("mode %s: status %d, want %d (%s)", mode, st, want,
+		         candor_last_error()->message);
+	if (!strstr(candor_last_error()->message, needle) ||
+	    (needle2 && !strstr(candor_last_error()->message, needle2)))
+		fail_msg("mode %s: message '%s' lacks '%s'/'%s'", mode, candor_last_error()->message,
+		         needle, needle2 ? needle2 : "");
+	candor_model_free(m);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (t1.tv_sec - t0.tv_sec >= 6)
+		fail_msg("mode %s: took %ld s", mode, (long)(t1.tv_sec - t0.tv_sec));
+	candor_table_free(t);
+}
+
+typedef struct breach {
+	const char *mode;
+	double timeout;
+	bool first_ok;
+	candor_status want;
+	const char *needle, *needle2;
+} breach;
+
+static const breach breaches[] = {
+	/* finding 1: an extra line, an extra byte */
+	{ "extra", 0, true, CANDOR_EIO, "no request asked for", "'1,1'" },
+	{ "extrabytes", 0, false, CANDOR_EIO, "more lines than asked", "line 6 '7'" },
+	/* finding 2: values no model may answer; the message names model, row, value */
+	{ "prob15", 0, false, CANDOR_EDOMAIN, "predicted 1.5 for row 2 of 5", "fake_model.py prob15" },
+	{ "negprob", 0, false, CANDOR_EDOMAIN, "predicted -0.2 for row 2", "[0, 1]" },
+	{ "nan", 0, false, CANDOR_EDOMAIN, "predicted nan for row 2 of 5 (0-based, output 0)",
+	  "finite" },
+	{ "big", 0, false, CANDOR_EDOMAIN, "predicted inf for row 2", "finite" },
+	/* finding 19: no newline (bounded memory), a trickle (the timeout bounds the reply) */
+	{ "nonewline", 0, false, CANDOR_EIO, "longer than the protocol allows", NULL },
+	{ "trickle", 1.0, false, CANDOR_EIO, "did not answer to a batch of 5 rows within 1 s", NULL },
+	/* finding 24: the main process exits, a child it forked holds the socket */
+	{ "forkexit", 20, false, CANDOR_EIO, "exited with status 4", "a process it started" },
+};
+
+static void test_cmd_breach(void **state)
+{
+	const breach *b = *state;
+
+	expect_breach(b->mode, b->timeout, b->first_ok, b->want, b->needle, b->needle2);
+}
+
+/* A line sent late after the last answer of a run (it would have shifted
+ * that answer) is found by candor__cmd_settle, which candor_explain calls
+ * at its end. */
+static void test_cmd_settle(void **state)
+{
+	candor_table *t = cmd_table(5);
+	const char *feats[] = { "num", "cat" };
+	candor_model *m = NULL;
+	size_t cols[2];
+	double x[10], out[10];
+
+	(void)state;
+	assert_int_equal(candor_model_cmd_new(&m, fixture_cmd("extralate"), t, feats, 2, NULL),
+	                 CANDOR_OK);
+	assert_int_equal(candor_model_bind(m, t, cols), CANDOR_OK);
+	assert_int_equal(candor_table_matrix(x, t, cols, 2), CANDOR_OK);
+	assert_int_equal(candor_model_predict(m, x, 5, out), CANDOR_OK);
+	assert_int_equal(candor__cmd_settle(m, 50), CANDOR_OK); /* quiet after the first */
+	assert_int_equal(candor_model_predict(m, x, 5, out), CANDOR_OK);
+	assert_int_equal(candor__cmd_settle(m, 500), CANDOR_EIO);
+	assert_non_null(strstr(candor_last_error()->message, "no request asked for, after"));
+	candor_model_free(m);
+	candor_table_free(t);
+}
+
+/* The shared output check covers the built-in adapters too: a linear model
+ * given a missing value predicts NaN, which is refused, naming the model. */
+static void test_output_check(void **state)
+{
+	candor_model *m = NULL;
+	double x[6] = { 1, 2, 3, 1, NAN, 3 }, out[2];
+
+	(void)state;
+	assert_int_equal(candor_model_load_buffer(&m, logistic_json, strlen(logistic_json), "lg.json"),
+	                 CANDOR_OK);
+	assert_int_equal(candor_model_predict(m, x, 1, out), CANDOR_OK);
+	assert_int_equal(candor_model_predict(m, x, 2, out), CANDOR_EDOMAIN);
+	assert_non_null(strstr(candor_last_error()->message, "model 'lg.json' predicted nan for row 1"));
+	candor_model_free(m);
 }
 
 /* Every allocation failure while loading returns CANDOR_ENOMEM and leaks
@@ -347,6 +471,17 @@ int main(void)
 		cmocka_unit_test(test_plugin),
 		cmocka_unit_test(test_cmd_ok),
 		cmocka_unit_test(test_cmd_failures),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[0]),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[1]),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[2]),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[3]),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[4]),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[5]),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[6]),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[7]),
+		cmocka_unit_test_prestate(test_cmd_breach, (void *)&breaches[8]),
+		cmocka_unit_test(test_cmd_settle),
+		cmocka_unit_test(test_output_check),
 		cmocka_unit_test(test_out_of_memory),
 	};
 
