@@ -419,6 +419,10 @@ static void dv_pathstr(const dv_walk *w, char *buf, size_t size)
 	}
 	if (o >= size)
 		buf[size - 1] = '\0';
+	/* keys may hold escaped control characters; messages reach terminals */
+	for (char *c = buf; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 }
 
 static candor_status dv_walk_fail(const dv_walk *w, const dv_node *nd, const char *fmt,
