@@ -33,6 +33,10 @@ BIN = os.environ["CANDOR_BIN"]
 SRC = os.environ.get("CANDOR_SOURCE_ROOT", ".")
 FIXTURE = os.path.join(SRC, "tests", "report", "fixture_audit.json")
 failures = []
+# Under LeakSanitizer, its summary of used suppressions (fontconfig's
+# caches, tests/lsan.supp) is not a library printing: keep stderr for candor.
+if os.environ.get("LSAN_OPTIONS") is not None:
+    os.environ["LSAN_OPTIONS"] += ":print_suppressions=0"
 
 
 def check(cond, what):
