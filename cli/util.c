@@ -686,7 +686,23 @@ int cli_check_paths(const cli_path *paths, size_t n)
 	return rc;
 }
 
-/* argv joined with spaces, arguments with spaces or quotes single-quoted. */
+/* Whether a word must be quoted to reach a POSIX shell as itself: any
+ * character outside a set that no shell treats specially (so `&`, `;`, `|`,
+ * `<`, `*`, `~`, `#`, `!`, space, quotes, control characters, bytes >= 0x80),
+ * and the empty word. */
+static bool shell_needs_quote(const char *w)
+{
+	if (!*w)
+		return true;
+	for (const unsigned char *c = (const unsigned char *)w; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      strchr("_@%+=:,./-", *c)))
+			return true;
+	return false;
+}
+
+/* "candor" and argv joined with spaces, each word that needs it single-quoted,
+ * so that pasting the line into a POSIX shell runs exactly this command. */
 char *cli_command_line(int argc, char **argv)
 {
 	size_t len = 16;
@@ -699,8 +715,9 @@ char *cli_command_line(int argc, char **argv)
 		return NULL;
 	q = s;
 	q += sprintf(q, "candor");
+	/* single quotes keep every byte literally; a ' is written '\'' */
 	for (int i = 0; i < argc; i++) {
-		const bool quote = strpbrk(argv[i], " \t'\"$\\") != NULL;
+		const bool quote = shell_needs_quote(argv[i]);
 		*q++ = ' ';
 		if (quote)
 			*q++ = '\'';

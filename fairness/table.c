@@ -17,6 +17,55 @@
 
 #include "candor/datasets.h"
 
+/* A message as it is shown (messages end up on terminals, and they quote
+ * names and values from the data):
+ * control characters, backslashes and bytes that are not UTF-8 become
+ * \xHH escapes, so no value can move the cursor, recolour or retitle a
+ * terminal; cut at `size` without splitting an escape. */
+static const char *shown(char *buf, size_t size, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (const unsigned char *c = (const unsigned char *)(s ? s : ""); *c;) {
+		size_t k = 1;
+		bool ok = *c >= 0x20 && *c != 0x7f && *c != '\\';
+		if (*c >= 0x80) {
+			k = (*c >= 0xC2 && *c <= 0xDF) ? 2 : (*c >= 0xE0 && *c <= 0xEF) ? 3
+			    : (*c >= 0xF0 && *c <= 0xF4)                                ? 4
+			                                                                : 0;
+			ok = k > 0;
+			for (size_t q = 1; ok && q < k; q++)
+				ok = (c[q] & 0xC0) == 0x80;
+			if (ok && k == 2 && (c[0] == 0xC2 && c[1] < 0xA0))
+				ok = false; /* C1 control characters */
+			if (ok && k == 3)
+				ok = !(c[0] == 0xE0 && c[1] < 0xA0) && !(c[0] == 0xED && c[1] >= 0xA0);
+			if (ok && k == 4)
+				ok = !(c[0] == 0xF0 && c[1] < 0x90) && !(c[0] == 0xF4 && c[1] >= 0x90);
+			if (!ok)
+				k = 1;
+		}
+		if (ok) {
+			if (o + k >= size)
+				break;
+			memcpy(buf + o, c, k);
+			o += k;
+		} else {
+			if (o + 4 >= size)
+				break;
+			buf[o++] = '\\';
+			buf[o++] = 'x';
+			buf[o++] = hex[*c >> 4];
+			buf[o++] = hex[*c & 15];
+		}
+		c += k;
+	}
+	if (size)
+		buf[o < size ? o : size - 1] = '\0';
+	return buf;
+}
+
 /* An error about cell (i, j): at its line and column when the table was
  * read from a file (candor_table_locate), else "row N: ..." (rows from 1). */
 static candor_status cell_error(const candor_table *t, size_t i, size_t j, const char *source,
@@ -24,13 +73,14 @@ static candor_status cell_error(const candor_table *t, size_t i, size_t j, const
 static candor_status cell_error(const candor_table *t, size_t i, size_t j, const char *source,
                                 const char *fmt, ...)
 {
-	char msg[400];
+	char raw[400], msg[400];
 	uint64_t line, col;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	shown(msg, sizeof(msg), raw);
 	if (candor_table_locate(t, i, j, &line, &col) == CANDOR_OK)
 		return candor__error(CANDOR_EPARSE, source, line, col, "%s", msg);
 	return candor__error(CANDOR_EPARSE, source, 0, 0, "row %zu: %s", i + 1, msg);

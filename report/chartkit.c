@@ -52,7 +52,8 @@ double candor_chart_map(const candor_chart_axis *axis, double v)
 	}
 	if (thi == tlo)
 		return 0.5 * (axis->p0 + axis->p1);
-	return axis->p0 + (t - tlo) / (thi - tlo) * (axis->p1 - axis->p0);
+	/* halves, so that neither difference overflows for any finite ends */
+	return axis->p0 + (t / 2 - tlo / 2) / (thi / 2 - tlo / 2) * (axis->p1 - axis->p0);
 }
 
 /* Heckbert's nicenum: a "nice" number near x, rounded or taken as ceiling. */
@@ -70,10 +71,24 @@ static double nicenum(double x, bool round_it)
 	return nf * p;
 }
 
+/* Most ticks candor_chart_nice_ticks() aims at; a larger target is clamped. */
+#define CK_MAX_TARGET 1000
+
+/* The fallback when round ticks cannot be had in doubles (a range that
+ * overflows, or one too small for a power of ten): the ends themselves, and
+ * their midpoint. Every value stays finite. */
+static size_t plain_ticks(double lo, double hi, double *first, double *last, double *step)
+{
+	*first = lo;
+	*last = hi;
+	*step = hi / 2 - lo / 2;
+	return hi > lo ? 3 : 1;
+}
+
 size_t candor_chart_nice_ticks(double lo, double hi, size_t target, double *first, double *last,
                                double *step)
 {
-	double range, d, a, b;
+	double range, d, a, b, count;
 
 	if (!isfinite(lo) || !isfinite(hi))
 		return 0;
@@ -84,22 +99,40 @@ size_t candor_chart_nice_ticks(double lo, double hi, size_t target, double *firs
 	}
 	if (target < 2)
 		target = 2;
+	if (target > CK_MAX_TARGET)
+		target = CK_MAX_TARGET;
 	if (hi == lo) {
 		const double pad = lo == 0 ? 1 : fabs(lo) * 0.1;
+		if (!isfinite(lo - pad) || !isfinite(hi + pad) || lo - pad == lo)
+			return plain_ticks(lo, hi, first, last, step);
 		lo -= pad;
 		hi += pad;
 	}
+	/* Every loop of the callers runs over the count returned, so it must
+	 * be small whatever the input: any value that is not finite, a zero
+	 * step (a range in the subnormals) or a count beyond the target falls
+	 * back to the plain ends. */
 	range = nicenum(hi - lo, false);
 	d = nicenum(range / (double)(target - 1), true);
+	if (!isfinite(range) || !isfinite(d) || !(d > 0))
+		return plain_ticks(lo, hi, first, last, step);
 	a = floor(lo / d) * d;
 	b = ceil(hi / d) * d;
+	/* lo / d may underflow to 0 (a subnormal end beside a huge one) */
+	if (a > lo)
+		a -= d;
+	if (b < hi)
+		b += d;
+	count = (b - a) / d;
+	if (!isfinite(a) || !isfinite(b) || !(count >= 0 && count <= 2.0 * (double)target + 2))
+		return plain_ticks(lo, hi, first, last, step);
 	/* -0 reads badly on an axis */
 	if (a == 0)
 		a = 0;
 	*first = a;
 	*last = b;
 	*step = d;
-	return (size_t)llround((b - a) / d) + 1;
+	return (size_t)llround(count) + 1;
 }
 
 size_t candor__ck_ticks(const candor_chart_axis *ax, double *ticks, size_t cap)
@@ -172,6 +205,10 @@ candor_status candor__ck_begin(ck_ctx *c, cairo_t *cr, double w, double h,
 	if (!(w >= 100 && h >= 80 && w <= 1e5 && h <= 1e5))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "chart size %gx%g is outside 100x80 .. 100000x100000", w, h);
+	if ((opts->title && !g_utf8_validate(opts->title, -1, NULL)) ||
+	    (opts->font_family && !g_utf8_validate(opts->font_family, -1, NULL)))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "chart options: the title or font family is not valid UTF-8");
 	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS)
 		return candor__ck_status(cr);
 	c->cr = cr;
@@ -219,7 +256,17 @@ static void set_text(ck_ctx *c, const char *s, double scale, bool bold)
 	pango_font_description_set_absolute_size(c->font, c->fs * scale * PANGO_SCALE);
 	pango_font_description_set_weight(c->font, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 	pango_layout_set_font_description(c->layout, c->font);
-	pango_layout_set_text(c->layout, s, -1);
+	/* pango prints a warning on invalid UTF-8 and the library never prints:
+	 * inputs are checked where they enter (the chart functions, the
+	 * document reader), and text cut short by a buffer may still end in
+	 * half a character, so anything invalid is mended here (U+FFFD). */
+	if (g_utf8_validate(s, -1, NULL)) {
+		pango_layout_set_text(c->layout, s, -1);
+	} else {
+		gchar *ok = g_utf8_make_valid(s, -1);
+		pango_layout_set_text(c->layout, ok ? ok : "?", -1);
+		g_free(ok);
+	}
 }
 
 void candor__ck_text_size(ck_ctx *c, const char *s, double scale, bool bold, double *w, double *h)
@@ -238,6 +285,10 @@ void candor__ck_text(ck_ctx *c, const char *s, double x, double y, double ax, do
 {
 	double tw, th;
 
+	/* a coordinate that is not finite would put cairo in its "invalid
+	 * matrix" error state: such text is not drawn */
+	if (!isfinite(x) || !isfinite(y) || !isfinite(angle))
+		return;
 	cairo_save(c->cr);
 	cairo_translate(c->cr, x, y);
 	if (angle != 0)

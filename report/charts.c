@@ -69,6 +69,26 @@ static candor_status check_common(const void *names, const void *vals, size_t n,
 	return CANDOR_OK;
 }
 
+/* Every string a chart hands to pango must be UTF-8 (pango would print a
+ * warning, and the library never prints). NULL entries are drawn as "". */
+static candor_status check_text(const char *const *s, size_t n, const char *what)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (s[i] && !g_utf8_validate(s[i], -1, NULL))
+			return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+			                     "%s chart: name %zu is not valid UTF-8", what, i + 1);
+	return CANDOR_OK;
+}
+
+/* Values whose range or sum does not fit a double cannot be drawn. */
+static candor_status check_range(double lo, double hi, const char *what)
+{
+	if (!isfinite(lo) || !isfinite(hi) || !isfinite(hi - lo))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "%s chart: the values' range overflows a double", what);
+	return CANDOR_OK;
+}
+
 static candor_status finish(ck_ctx *c, candor_status st)
 {
 	cairo_t *cr = c->cr;
@@ -127,6 +147,8 @@ static candor_status signed_bars(cairo_t *cr, double w, double h, const char *co
 	ck_ctx c;
 	candor_status st = check_common(features, v, n, what);
 
+	if (st == CANDOR_OK)
+		st = check_text(features, n, what);
 	if (st)
 		return st;
 	if (!L)
@@ -156,6 +178,8 @@ static candor_status signed_bars(cairo_t *cr, double w, double h, const char *co
 		hi = 1;
 	/* room for the value labels beside the longest bars */
 	const double pad = 0.08 * (hi - lo);
+	if ((st = check_range(lo - pad, hi + pad, what)))
+		return finish(&c, st);
 	candor_chart_axis ax = {lo < 0 ? lo - pad : 0, hi > 0 ? hi + pad : 0, false, 0, 0};
 	top = candor__ck_title(&c, opts && opts->title ? opts->title : def_title);
 	candor__ck_hframe(&c, labels, k, &ax, xlabel, top, 0, L);
@@ -248,6 +272,8 @@ candor_status candor_chart_beeswarm(cairo_t *cr, double width, double height,
 	ck_ctx c;
 	candor_status st = check_common(features, shap, nfeatures, "beeswarm");
 
+	if (st == CANDOR_OK)
+		st = check_text(features, nfeatures, "beeswarm");
 	if (st)
 		return st;
 	if (nrows == 0)
@@ -373,6 +399,8 @@ candor_status candor_chart_waterfall(cairo_t *cr, double width, double height,
 	char xlabel[160];
 	candor_status st = check_common(features, shap, n, "waterfall");
 
+	if (st == CANDOR_OK)
+		st = check_text(features, n, "waterfall");
 	if (st)
 		return st;
 	if (!isfinite(base_value))
@@ -427,7 +455,11 @@ candor_status candor_chart_waterfall(cairo_t *cr, double width, double height,
 		lo = fmin(lo, fmin(start[s], cum));
 		hi = fmax(hi, fmax(start[s], cum));
 	}
+	if ((st = check_range(lo, hi, "waterfall")) || (st = check_range(fx, fx, "waterfall")))
+		return finish(&c, st);
 	const double pad = hi > lo ? 0.1 * (hi - lo) : 1;
+	if ((st = check_range(lo - pad, hi + pad, "waterfall")))
+		return finish(&c, st);
 	candor_chart_axis ax = {lo - pad, hi + pad, false, 0, 0};
 	candor__fmt(xlabel, sizeof(xlabel), "model output: E[f(x)] = %.4g, f(x) = %.4g", base_value,
 	            fx);
@@ -540,6 +572,8 @@ candor_status candor_chart_dependence(cairo_t *cr, double width, double height,
 		return st;
 	if (!feature)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "dependence chart: no feature name");
+	if ((st = check_text(&feature, 1, "dependence")))
+		return st;
 	memset(L, 0, sizeof(*L));
 	st = candor__ck_begin(&c, cr, width, height, opts);
 	if (st)
@@ -597,6 +631,8 @@ candor_status candor_chart_group_bars(cairo_t *cr, double width, double height, 
 		return st;
 	if (!metric)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "group chart: no metric name");
+	if ((st = check_text(&metric, 1, "group")) || (st = check_text(groups, n, "group")))
+		return st;
 	memset(L, 0, sizeof(*L));
 	st = candor__ck_begin(&c, cr, width, height, opts);
 	if (st)
@@ -689,6 +725,9 @@ candor_status candor_chart_disparity(cairo_t *cr, double width, double height, c
 		return st;
 	if (!metric || !reference)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "disparity chart: no metric or reference");
+	if ((st = check_text(&metric, 1, "disparity")) || (st = check_text(&reference, 1, "disparity")) ||
+	    (st = check_text(groups, n, "disparity")))
+		return st;
 	if (!(band_lo > 0 && band_hi >= band_lo && isfinite(band_hi)))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "disparity chart: band [%g, %g] is not a positive interval", band_lo,

@@ -55,17 +55,40 @@ size_t candor__doc_nchart(const candor_audit_doc *doc)
 	return dc_list(doc, items, DC_MAX);
 }
 
-/* File-name-safe copy of s. */
+/* Longest part of a chart's file name taken from a name in the document. */
+#define DC_SAFE_MAX 64
+
+/* File-name-safe form of s: letters, digits, '_' and '-' are kept, at most
+ * DC_SAFE_MAX of them. When that changed anything (another character was
+ * replaced by '_', or the name was cut), "_" and 16 hex digits of a 64-bit
+ * FNV-1a hash of the exact name are appended, so that names which differ
+ * get different files ("a/b", "a_b" and "a&b" used to share one). The one
+ * way two names could still meet (a hash collision, or a kept name that
+ * spells another's hash) is caught by candor__doc_chart's check. */
 static void safe(char *out, size_t size, const char *s)
 {
+	uint64_t h = 14695981039346656037ULL;
+	bool changed = false;
 	size_t i = 0;
 
-	for (; s && *s && i + 1 < size; s++)
-		out[i++] = ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		            (*s >= '0' && *s <= '9') || *s == '-')
-		                   ? *s
-		                   : '_';
+	if (!s)
+		s = "";
+	for (const char *p = s; *p; p++) {
+		const char c = *p;
+		const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		                (c >= '0' && c <= '9') || c == '-' || c == '_';
+		h = (h ^ (unsigned char)c) * 1099511628211ULL;
+		if (i < DC_SAFE_MAX && i + 1 < size)
+			out[i++] = ok ? c : '_';
+		else
+			changed = true;
+		changed |= !ok;
+	}
+	if (!s[0])
+		changed = true;
 	out[i] = '\0';
+	if (changed && i + 18 < size)
+		candor__fmt(out + i, size - i, "_%016llx", (unsigned long long)h);
 }
 
 /* Read matrix member `key` (n rows of m numbers, null -> NaN) into *out
@@ -268,8 +291,8 @@ out:
 	return st;
 }
 
-candor_status candor__doc_chart(const candor_audit_doc *doc, size_t i, char *name, size_t namesz,
-                                char *caption, size_t capsz, cairo_t *cr, double w, double h)
+static candor_status doc_chart(const candor_audit_doc *doc, size_t i, char *name, size_t namesz,
+                               char *caption, size_t capsz, cairo_t *cr, double w, double h)
 {
 	dc_item items[DC_MAX];
 	const size_t n = dc_list(doc, items, DC_MAX);
@@ -332,6 +355,42 @@ candor_status candor__doc_chart(const candor_audit_doc *doc, size_t i, char *nam
 	if (it->kind == DC_GROUP || it->kind == DC_DISPARITY)
 		return draw_fairness(doc, it, cr, w, h);
 	return draw_explain(doc, it, cr, w, h);
+}
+
+/* Chart i, with a file name no other chart of the document has: should
+ * two base names still meet (two names whose hashes collide), the later
+ * chart gets "_" and its number appended, and that is checked again. */
+candor_status candor__doc_chart(const candor_audit_doc *doc, size_t i, char *name, size_t namesz,
+                                char *caption, size_t capsz, cairo_t *cr, double w, double h)
+{
+	const size_t n = candor__doc_nchart(doc);
+	char other[128], cap[8];
+	candor_status st = doc_chart(doc, i, name, namesz, caption, capsz, NULL, 0, 0);
+	bool clash = false;
+
+	if (st)
+		return st;
+	for (size_t j = 0; j < i && !clash; j++) {
+		if ((st = doc_chart(doc, j, other, sizeof(other), cap, sizeof(cap), NULL, 0, 0)))
+			return st;
+		clash = strcmp(other, name) == 0;
+	}
+	if (clash) {
+		const size_t len = strlen(name);
+		candor__fmt(name + len, namesz - len, "_%zu", i + 1);
+		for (size_t j = 0; j < n; j++) {
+			if (j == i)
+				continue;
+			if ((st = doc_chart(doc, j, other, sizeof(other), cap, sizeof(cap), NULL, 0, 0)))
+				return st;
+			if (strcmp(other, name) == 0)
+				return candor__error(CANDOR_EINTERNAL, NULL, 0, 0,
+				                     "two charts would both be named '%s'", name);
+		}
+	}
+	if (!cr)
+		return CANDOR_OK;
+	return doc_chart(doc, i, other, sizeof(other), caption, capsz, cr, w, h);
 }
 
 /* Returns whether chart i is about `attribute` (NULL: an explanation chart). */

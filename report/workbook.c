@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
@@ -469,8 +472,134 @@ candor_status candor_report_workbook(const candor_audit_doc *doc, const char *pa
 	return st;
 }
 
+/* ===== Excel's limits, checked before libxlsxwriter sees anything ======== *
+ * libxlsxwriter prints a warning and refuses a cell beyond Excel's grid;
+ * the library never prints, so every sheet's size is checked first. Cell
+ * text (at most 32,767 characters) is bounded when the document is read. */
+static candor_status check_grid(const char *path, const char *sheet, size_t rows, size_t cols)
+{
+	if (rows > LXW_ROW_MAX || cols > LXW_COL_MAX)
+		return candor__error(CANDOR_EINVAL, path, 0, 0,
+		                     "workbook: sheet \"%s\" would need %zu rows and %zu columns; "
+		                     "Excel holds at most %d rows and %d columns",
+		                     sheet, rows, cols, LXW_ROW_MAX, LXW_COL_MAX);
+	return CANDOR_OK;
+}
+
+static candor_status check_limits(const candor_audit_doc *doc, const char *path)
+{
+	json_object *f = doc->fairness, *ex = doc->explanations, *man = doc->manifest;
+	size_t nm = 0, nsum = 0;
+	const char **metrics = candor__doc_metrics(doc, &nm);
+	candor_status st;
+
+	if (!metrics)
+		return candor__oom();
+	candor__free(metrics);
+	json_object *sum = candor__jget(f, "summary_by_attribute");
+	if (!sum)
+		sum = candor__jget(f, "summary");
+	if (sum && json_object_is_type(sum, json_type_object)) {
+		json_object_object_foreach(sum, key, val)
+		{
+			(void)key;
+			nsum += val && json_object_is_type(val, json_type_object) ? (size_t)json_object_object_length(val) : 1;
+		}
+	}
+	const size_t m = candor__jlen(candor__jget(ex, "features"));
+	if ((st = check_grid(path, "Summary",
+	                     12 + candor__jlen(candor__jget(f, "checks")) +
+	                             candor__jlen(candor__jget(man, "files")) + 12,
+	                     8)) ||
+	    (st = check_grid(path, "Fairness", 1 + candor__jlen(candor__jget(f, "groups")), 8 + 3 * nm)) ||
+	    (st = check_grid(path, "Disparities", 1 + candor__jlen(candor__jget(f, "disparities")), 7)) ||
+	    (st = check_grid(path, "Summary metrics", 1 + nsum, 3)) ||
+	    (st = check_grid(path, "Global importance", 1 + m, 4)) ||
+	    (st = check_grid(path, "SHAP values", 1 + candor__jlen(candor__jget(ex, "shap")), 1 + m + 2)) ||
+	    (st = check_grid(path, "LIME", 1 + candor__jlen(candor__jget(candor__jget(ex, "lime"), "weights")),
+	                     1 + m + 4)) ||
+	    (st = check_grid(path, "Charts", 18 * candor__doc_nchart(doc) + 1, 1)))
+		return st;
+	return CANDOR_OK;
+}
+
+/* ===== the zip goes to memory; candor writes the file ===================== *
+ * libxlsxwriter 1.1.4 prints "[ERROR] workbook_close(): ..." to stderr when
+ * its zip output fails (a full disk, a quota), and it has no option to
+ * write to a buffer. So its output is an anonymous memory file (memfd,
+ * reached through /proc/self/fd), where a write fails only for want of
+ * memory, and candor copies the finished bytes into the real file itself,
+ * checking every write. Its temporary parts still go to its own tmpdir. */
+static candor_status copy_out(int mfd, const char *tmp, const char *path)
+{
+	struct stat sb;
+	unsigned char buf[65536];
+	off_t off = 0;
+	int out;
+
+	if (fstat(mfd, &sb) != 0)
+		return candor__error(CANDOR_EIO, path, 0, 0, "cannot read the workbook back: %s",
+		                     strerror(errno));
+	out = open(tmp, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	if (out < 0)
+		return candor__error(CANDOR_EIO, path, 0, 0, "cannot write: %s", strerror(errno));
+	while (off < sb.st_size) {
+		const ssize_t r = pread(mfd, buf, sizeof(buf), off);
+		if (r <= 0) {
+			const int e = r < 0 ? errno : EIO;
+			close(out);
+			return candor__error(CANDOR_EIO, path, 0, 0, "cannot read the workbook back: %s",
+			                     strerror(e));
+		}
+		for (ssize_t done = 0; done < r;) {
+			const ssize_t wr = write(out, buf + done, (size_t)(r - done));
+			if (wr < 0 && errno == EINTR)
+				continue;
+			if (wr <= 0) {
+				const int e = wr < 0 ? errno : EIO;
+				close(out);
+				return candor__error(CANDOR_EIO, path, 0, 0, "write failed: %s", strerror(e));
+			}
+			done += wr;
+		}
+		off += r;
+	}
+	if (fsync(out) != 0 && errno != EINVAL && errno != EROFS) {
+		const int e = errno;
+		close(out);
+		return candor__error(CANDOR_EIO, path, 0, 0, "write failed: %s", strerror(e));
+	}
+	if (close(out) != 0)
+		return candor__error(CANDOR_EIO, path, 0, 0, "write failed: %s", strerror(errno));
+	return CANDOR_OK;
+}
+
+static candor_status build_book(const candor_audit_doc *doc, const char *path, const char *file);
+
 /* Write the workbook of `doc` to `tmp`; errors name `path`. */
 static candor_status write_book(const candor_audit_doc *doc, const char *path, const char *tmp)
+{
+	char mem[64];
+	candor_status st = check_limits(doc, path);
+	int mfd;
+
+	if (st)
+		return st;
+	mfd = memfd_create("candor-workbook", MFD_CLOEXEC);
+	if (mfd < 0)
+		return errno == ENOMEM ? candor__oom()
+		                       : candor__error(CANDOR_EIO, path, 0, 0,
+		                                       "cannot make a memory file: %s", strerror(errno));
+	candor__fmt(mem, sizeof(mem), "/proc/self/fd/%d", mfd);
+	st = build_book(doc, path, mem);
+	if (st == CANDOR_OK)
+		st = copy_out(mfd, tmp, path);
+	close(mfd);
+	return st;
+}
+
+/* Build the workbook with libxlsxwriter into `file`; errors name `path`. */
+static candor_status build_book(const candor_audit_doc *doc, const char *path, const char *file)
 {
 	wb w = {doc, NULL, NULL, NULL, NULL, NULL, NULL, LXW_NO_ERROR};
 	lxw_doc_properties props = {0};
@@ -478,7 +607,11 @@ static candor_status write_book(const candor_audit_doc *doc, const char *path, c
 	candor_status st;
 	lxw_error e;
 
-	w.book = workbook_new(tmp);
+	if (access(file, W_OK) != 0)
+		return candor__error(CANDOR_EIO, path, 0, 0,
+		                     "cannot reach the memory file (is /proc mounted?): %s",
+		                     strerror(errno));
+	w.book = workbook_new(file);
 	if (!w.book)
 		return candor__error(CANDOR_EIO, path, 0, 0, "cannot create the workbook");
 	w.bold = workbook_add_format(w.book);

@@ -5,6 +5,7 @@
  * whiskers, thresholds and bands where the data puts them; every SVG must
  * parse (tests/report/check_svg.py, python3 xml.etree).
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -488,6 +489,89 @@ static void test_errors(void **state)
 	cairo_surface_destroy(s);
 }
 
+/* Issue 9, finding 18: the tick and scale code is total. For any finite or
+ * non-finite ends and any target, the tick count stays small (every loop
+ * over ticks is bounded), the ticks are finite and cover the data; and
+ * every chart, given the extremes of a double, returns OK or EINVAL (never
+ * cairo's "invalid matrix", never a hang). */
+static void test_extreme_values(void **state)
+{
+	const double ends[] = {0, 5e-324, -5e-324, 1e-310, 1, -1, 1e300, -1e300, 1e308, -1e308,
+	                       DBL_MAX, -DBL_MAX, NAN, INFINITY, -INFINITY};
+	const size_t targets[] = {0, 2, 6, 1000, SIZE_MAX};
+	const size_t ne = sizeof(ends) / sizeof(ends[0]);
+	(void)state;
+
+	for (size_t a = 0; a < ne; a++)
+		for (size_t b = 0; b < ne; b++)
+			for (size_t t = 0; t < 5; t++) {
+				double first = NAN, last = NAN, step = NAN;
+				const double lo = ends[a], hi = ends[b];
+				const size_t tg = targets[t] < 2 ? 2 : targets[t] > 1000 ? 1000 : targets[t];
+				const size_t k = candor_chart_nice_ticks(lo, hi, targets[t], &first, &last, &step);
+				if (!isfinite(lo) || !isfinite(hi)) {
+					assert_int_equal(k, 0);
+					continue;
+				}
+				assert_true(k >= 1 && k <= 2 * tg + 3);
+				assert_true(isfinite(first) && isfinite(last) && isfinite(step) && step >= 0);
+				assert_true(first <= fmin(lo, hi) && last >= fmax(lo, hi));
+			}
+
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 300, 200);
+	const char *names[] = {"a", "b", "c"};
+	const bool fail[] = {true, false, true};
+	for (size_t a = 0; a < ne; a++)
+		for (size_t b = 0; b < ne; b++) {
+			const double v[] = {ends[a], ends[b], 0.5};
+			const double av[] = {fabs(ends[a]), fabs(ends[b]), 0.5};
+			const double m[] = {ends[a], ends[b], 1, 2, 3, ends[b]};
+			candor_status st[8];
+			cairo_t *cr = cairo_create(s);
+
+			st[0] = candor_chart_importance(cr, 300, 200, names, av, 3, NULL, NULL);
+			st[1] = candor_chart_lime(cr, 300, 200, names, v, 3, NULL, NULL);
+			st[2] = candor_chart_group_bars(cr, 300, 200, "m", names, v, v, av, 3, ends[b], fail,
+			                                NULL, NULL);
+			st[3] = candor_chart_disparity(cr, 300, 200, "m", "r", names, v, 3, 0.8, 1.25, NULL,
+			                               NULL);
+			st[4] = candor_chart_waterfall(cr, 300, 200, names, v, v, 3, ends[b], NULL, NULL);
+			st[5] = candor_chart_beeswarm(cr, 300, 200, names, 3, m, m, 2, NULL, NULL);
+			st[6] = candor_chart_dependence(cr, 300, 200, "a", v, v, 3, NULL, NULL);
+			st[7] = candor_chart_dependence(cr, 300, 200, "a", m, m + 3, 3, NULL, NULL);
+			for (int q = 0; q < 8; q++) {
+				if (st[q] != CANDOR_OK && st[q] != CANDOR_EINVAL)
+					fail_msg("chart %d on (%g, %g): status %d: %s", q, ends[a], ends[b],
+					         (int)st[q], candor_last_error()->message);
+			}
+			assert_int_equal(cairo_status(cr), CAIRO_STATUS_SUCCESS);
+			cairo_destroy(cr);
+		}
+	cairo_surface_destroy(s);
+}
+
+/* Issue 9, finding 22: a name that is not UTF-8 is refused before pango
+ * sees it (pango would print a warning). */
+static void test_invalid_utf8(void **state)
+{
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 300, 200);
+	cairo_t *cr = cairo_create(s);
+	const char *names[] = {"ok", "bad\xff"};
+	const double v[] = {0.2, 0.4};
+	candor_chart_options o = CANDOR_CHART_OPTIONS_INIT;
+	(void)state;
+
+	assert_int_equal(candor_chart_importance(cr, 300, 200, names, v, 2, NULL, NULL),
+	                 CANDOR_EINVAL);
+	assert_int_equal(candor_chart_group_bars(cr, 300, 200, "m", names, v, NULL, NULL, 2, NAN,
+	                                         NULL, NULL, NULL),
+	                 CANDOR_EINVAL);
+	o.title = "t\xc3";
+	assert_int_equal(candor_chart_importance(cr, 300, 200, names, v, 1, &o, NULL), CANDOR_EINVAL);
+	cairo_destroy(cr);
+	cairo_surface_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,7 +581,8 @@ int main(void)
 		cmocka_unit_test(test_waterfall), cmocka_unit_test(test_waterfall_other),
 		cmocka_unit_test(test_beeswarm), cmocka_unit_test(test_dependence),
 		cmocka_unit_test(test_svgs_parse), cmocka_unit_test(test_pdf_render),
-		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_errors), cmocka_unit_test(test_extreme_values),
+		cmocka_unit_test(test_invalid_utf8),
 	};
 	const char *keep = getenv("CANDOR_KEEP_CHARTS");
 	int rc;
