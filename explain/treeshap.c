@@ -116,10 +116,16 @@ static void plan_free(ts_plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* The ratio of a child's cover to its parent's (XGBoost's zero fraction). */
-static inline double cover_ratio(const double *cover, uint32_t child, uint32_t node)
+/* The ratio of a child's cover to its parent's (XGBoost's zero fraction),
+ * the parent's cover taken as the sum of its two children's. The loader
+ * refuses covers that disagree beyond float rounding; dividing by the sum
+ * makes the two fractions of a node add up to 1 exactly, so the values add
+ * up to the model's output (efficiency) whatever rounding the file holds. */
+static inline double cover_ratio(const candor__xgb_node *nodes, const double *cover,
+                                 uint32_t child, uint32_t node)
 {
-	return cover[node] > 0 ? cover[child] / cover[node] : 0.0;
+	const double sum = cover[nodes[node].left] + cover[nodes[node].left + 1];
+	return sum > 0 ? cover[child] / sum : 0.0;
 }
 
 /*
@@ -166,7 +172,7 @@ static void plan_tree_paths(ts_plan *p, size_t t, uint32_t *parent, uint32_t *le
 				uf[d] = f;
 				z[d++] = 1.0;
 			}
-			z[j] *= cover_ratio(cover, child, nd);
+			z[j] *= cover_ratio(nodes, cover, child, nd);
 		}
 		if (nodes[k].feature >= 0) {
 			const int32_t f = nodes[k].feature;
@@ -196,7 +202,8 @@ static void plan_tree_paths(ts_plan *p, size_t t, uint32_t *parent, uint32_t *le
 			mean[k] = nodes[k].value;
 		} else {
 			const uint32_t l = nodes[k].left, r = l + 1;
-			mean[k] = cover[k] > 0 ? (mean[l] * cover[l] + mean[r] * cover[r]) / cover[k] : 0;
+			const double sum = cover[l] + cover[r];
+			mean[k] = sum > 0 ? (mean[l] * cover[l] + mean[r] * cover[r]) / sum : 0;
 		}
 	}
 	p->tree_mean[t] = mean[0];
@@ -477,7 +484,8 @@ static void ts_recurse(const ts_rec *r, uint32_t k, uint32_t depth, ts_path *par
 	const double v = r->x[nd->feature];
 	const bool left = v != v ? nd->default_left : (float)v < nd->value;
 	const uint32_t hot = nd->left + (left ? 0u : 1u), cold = nd->left + (left ? 1u : 0u);
-	const double hz = cover_ratio(r->cover, hot, k), cz = cover_ratio(r->cover, cold, k);
+	const double hz = cover_ratio(r->nodes, r->cover, hot, k);
+	const double cz = cover_ratio(r->nodes, r->cover, cold, k);
 	double izero = 1, ione = 1;
 	uint32_t pi = 0;
 	for (; pi <= depth; pi++)

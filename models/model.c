@@ -115,7 +115,7 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 		                     "not a model file: the JSON document is not an object");
 	}
 	if (json_object_object_get_ex(root, "learner", &v))
-		st = candor__xgboost_load(out, root, name);
+		st = candor__xgboost_load(out, root, text, len, name);
 	else if (json_object_object_get_ex(root, "kind", &v))
 		st = candor__linear_load(out, root, name);
 	else

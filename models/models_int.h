@@ -36,7 +36,10 @@ candor_status candor__model_alloc(candor_model **out, size_t nfeatures);
 /* Adapters. `root` is the parsed JSON document (borrowed); `path` names the
  * file in errors. */
 candor_status candor__linear_load(candor_model **out, json_object *root, const char *path);
-candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *path);
+/* The XGBoost adapter also takes the document's text, to give the line and
+ * column of a bad value. */
+candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *text,
+                                   size_t len, const char *path);
 candor_status candor__plugin_load(candor_model **out, const char *path);
 
 /* The XGBoost ensemble behind a CANDOR_MODEL_XGBOOST model (for TreeSHAP);

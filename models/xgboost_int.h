@@ -44,7 +44,8 @@ typedef struct candor__xgb_tree {
 typedef enum candor__xgb_transform {
 	CANDOR__XGB_IDENTITY = 0, /* reg:squarederror, binary:logitraw, ... */
 	CANDOR__XGB_SIGMOID = 1,  /* binary:logistic, reg:logistic */
-	CANDOR__XGB_SOFTMAX = 2   /* multi:softprob */
+	CANDOR__XGB_SOFTMAX = 2,  /* multi:softprob */
+	CANDOR__XGB_EXP = 3       /* count:poisson, reg:gamma, reg:tweedie (log link) */
 } candor__xgb_transform;
 
 struct candor__xgb_ensemble {
@@ -56,7 +57,9 @@ struct candor__xgb_ensemble {
 	candor__xgb_tree *trees;
 	candor__xgb_node *nodes;   /* nnodes packed nodes */
 	double *cover;             /* nnodes sum_hessian values (float in XGBoost, widened) */
-	float base_margin;         /* base_score in margin space (logit for logistic objectives) */
+	float base_margin;         /* base_score through the objective's ProbToMargin: the logit
+	                              for the logistic objectives, the log for the log-link ones,
+	                              as it is (a margin) for every other, binary:logitraw included */
 	candor__xgb_transform transform;
 	char objective[32];
 };
