@@ -42,10 +42,8 @@ candor_status candor__xgboost_load(candor_model **out, json_object *root, const 
                                    size_t len, const char *path);
 candor_status candor__plugin_load(candor_model **out, const char *path);
 
-/* The XGBoost ensemble behind a CANDOR_MODEL_XGBOOST model (for TreeSHAP);
- * NULL for any other model. Layout in xgboost_int.h. */
-struct candor__xgb_ensemble;
-const struct candor__xgb_ensemble *candor__xgboost_ensemble(const candor_model *model);
+/* The tree ensemble behind a tree model (XGBoost, LightGBM): see
+ * candor__tree_ensemble_of() in tree_int.h, the one tree engine. */
 
 /* ---- additions by the models/explainers issue (model.c, linear.c, cmd.c,
  * plugin.c); nothing above changes. ---- */

@@ -29,7 +29,7 @@
  *   - a number that is not finite as the float XGBoost stores (1e39 in a
  *     leaf reads as infinity in XGBoost; NaN, Infinity);
  *   - a node whose sum_hessian (cover) is not the sum of its children's,
- *     beyond float rounding (XGBOOST_COVER_RTOL): TreeSHAP's base value and
+ *     beyond float rounding (candor__tree_covers_agree): TreeSHAP's base value and
  *     zero fractions come from the covers, and its values would no longer
  *     add up to the model's output;
  *   - default_left other than 0/1 (XGBoost reads 2 as false), a child whose
@@ -53,16 +53,15 @@
 #include <string.h>
 
 #include "models/json_loc.h"
-#include "models/xgboost_int.h"
+#include "models/tree_int.h"
 
 /* Largest num_feature and num_class accepted (see read_header). */
 #define XGB_MAX_FEATURES (1 << 20)
 #define XGB_MAX_CLASSES (1 << 16)
-/* |cover(left) + cover(right) - cover(node)| <= this * max of the two. XGBoost
- * stores each cover as the float of a double sum, so the two sides differ
- * by a few float roundings: at most 1.1e-7 relative, measured on models of
- * 200k rows trained with hist, approx and exact and five objectives. */
-#define XGBOOST_COVER_RTOL 1e-6
+/* Covers must agree to 1e-6 (candor__tree_covers_agree). XGBoost stores
+ * each cover as the float of a double sum, so the two sides differ by a few
+ * float roundings: at most 1.1e-7 relative, measured on models of 200k rows
+ * trained with hist, approx and exact and five objectives. */
 
 /* ===== reading context and errors ======================================= */
 
@@ -213,43 +212,32 @@ static candor_status array(json_object **out, const xctx *c, json_object *o, con
 
 /* ===== the ensemble ===================================================== */
 
-static void ensemble_free(void *state)
-{
-	candor__xgb_ensemble *ens = state;
-	if (!ens)
-		return;
-	candor__free(ens->trees);
-	candor__free(ens->nodes);
-	candor__free(ens->cover);
-	candor__free(ens);
-}
-
 /* How an objective's base_score becomes a margin (its ProbToMargin in
  * XGBoost 1.7: src/objective/regression_loss.h, regression_obj.cu). */
 typedef enum base_map { BASE_AS_IS, BASE_LOGIT, BASE_LOG } base_map;
 
 static const struct xgb_objective {
 	const char *name;
-	candor__xgb_transform transform;
+	candor__tree_transform transform;
 	base_map base;
 	candor_output_kind kind;
 } objectives[] = {
-	{ "binary:logistic", CANDOR__XGB_SIGMOID, BASE_LOGIT, CANDOR_OUTPUT_PROBABILITY },
-	{ "reg:logistic", CANDOR__XGB_SIGMOID, BASE_LOGIT, CANDOR_OUTPUT_PROBABILITY },
+	{ "binary:logistic", CANDOR__TREE_SIGMOID, BASE_LOGIT, CANDOR_OUTPUT_PROBABILITY },
+	{ "reg:logistic", CANDOR__TREE_SIGMOID, BASE_LOGIT, CANDOR_OUTPUT_PROBABILITY },
 	/* LogisticRaw::ProbToMargin returns base_score itself: it is a margin */
-	{ "binary:logitraw", CANDOR__XGB_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_MARGIN },
-	{ "reg:squarederror", CANDOR__XGB_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
-	{ "reg:squaredlogerror", CANDOR__XGB_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
-	{ "reg:pseudohubererror", CANDOR__XGB_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
-	{ "reg:absoluteerror", CANDOR__XGB_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
-	{ "count:poisson", CANDOR__XGB_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
-	{ "reg:gamma", CANDOR__XGB_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
-	{ "reg:tweedie", CANDOR__XGB_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
-	{ "multi:softprob", CANDOR__XGB_SOFTMAX, BASE_AS_IS, CANDOR_OUTPUT_PROBABILITY },
+	{ "binary:logitraw", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_MARGIN },
+	{ "reg:squarederror", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
+	{ "reg:squaredlogerror", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
+	{ "reg:pseudohubererror", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
+	{ "reg:absoluteerror", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
+	{ "count:poisson", CANDOR__TREE_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
+	{ "reg:gamma", CANDOR__TREE_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
+	{ "reg:tweedie", CANDOR__TREE_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
+	{ "multi:softprob", CANDOR__TREE_SOFTMAX, BASE_AS_IS, CANDOR_OUTPUT_PROBABILITY },
 };
 
 /* Objective name -> transform of the margin, base margin and output kind. */
-static candor_status objective(candor__xgb_ensemble *ens, candor_output_kind *kind,
+static candor_status objective(candor__tree_ensemble *ens, candor_output_kind *kind,
                                float base_score, const char *name, const xctx *c,
                                const jloc *name_at, const jloc *base_at)
 {
@@ -274,7 +262,7 @@ static candor_status objective(candor__xgb_ensemble *ens, candor_output_kind *ki
 			return fail(c, base_at, CANDOR_EPARSE,
 			            "base_score %g of objective %s is not a probability in (0, 1)",
 			            (double)base_score, name);
-		ens->base_margin = -logf(1.0f / base_score - 1.0f);
+		ens->base_margin = (double)-logf(1.0f / base_score - 1.0f);
 		break;
 	case BASE_LOG:
 		/* std::log(float) of the log-link objectives */
@@ -282,10 +270,10 @@ static candor_status objective(candor__xgb_ensemble *ens, candor_output_kind *ki
 			return fail(c, base_at, CANDOR_EPARSE,
 			            "base_score %g of objective %s is not positive (its margin is the log)",
 			            (double)base_score, name);
-		ens->base_margin = logf(base_score);
+		ens->base_margin = (double)logf(base_score);
 		break;
 	case BASE_AS_IS:
-		ens->base_margin = base_score;
+		ens->base_margin = (double)base_score;
 		break;
 	}
 	return CANDOR_OK;
@@ -334,7 +322,7 @@ static candor_status tree_arrays(xtree *a, const xctx *c, json_object *jt, const
  * reachable nodes breadth-first (siblings adjacent), record depth and leaves.
  * `order` and `depth_of` are scratch arrays of at least num_nodes entries.
  */
-static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree,
+static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
                                json_object *jt, const jloc *tat, size_t t, size_t *next,
                                uint32_t *order, uint32_t *depth_of, const xctx *c)
 {
@@ -365,7 +353,7 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 
 	/* Breadth-first walk from the root; order[k] = old id of new node k.
 	 * A node reached twice (a cycle or a shared child) is an error. */
-	candor__xgb_node *nodes = ens->nodes + *next;
+	candor__tree_node *nodes = ens->nodes + *next;
 	double *cover = ens->cover + *next;
 	size_t head = 0, tail = 1;
 	uint32_t maxdepth = 0, nleaves = 0;
@@ -376,7 +364,7 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 	while (head < tail) {
 		const uint32_t old = order[head];
 		const size_t k = head++;
-		candor__xgb_node *nd = &nodes[k];
+		candor__tree_node *nd = &nodes[k];
 		int64_t l, r, dl;
 		float h, v;
 		memset(nd, 0, sizeof *nd);
@@ -394,7 +382,7 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 			            "%s node %u has sum_hessian %g", where, old, (double)h);
 		cover[k] = (double)h;
 		if (l == -1 && r == -1) {
-			nd->value = v;
+			nd->value = (double)v;
 			nd->feature = -1;
 			nleaves++;
 			if (depth_of[old] > maxdepth)
@@ -435,7 +423,8 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 				            "%s node %u has default_left %lld, expected 0 or 1", where, old,
 				            (long long)dl);
 			nd->feature = (int32_t)f;
-			nd->value = v;
+			nd->value = (double)v;
+			nd->split = CANDOR__SPLIT_LT_F32;
 			nd->default_left = (uint8_t)dl;
 		}
 		if (depth_of[l] != UINT32_MAX || depth_of[r] != UINT32_MAX || tail + 2 > nn)
@@ -463,7 +452,7 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 		if (nodes[k].feature < 0)
 			continue;
 		const double sum = cover[nodes[k].left] + cover[nodes[k].left + 1];
-		if (fabs(sum - cover[k]) > XGBOOST_COVER_RTOL * fmax(sum, cover[k]))
+		if (!candor__tree_covers_agree(cover[k], cover[nodes[k].left], cover[nodes[k].left + 1]))
 			return fail(c, &AT(a.at_sh, order[k]), CANDOR_EPARSE,
 			            "%s node %u has sum_hessian %.9g, but its children's add up to "
 			            "%.9g: the covers are inconsistent",
@@ -479,7 +468,7 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 	return CANDOR_OK;
 }
 
-static candor_status read_trees(candor__xgb_ensemble *ens, json_object *model,
+static candor_status read_trees(candor__tree_ensemble *ens, json_object *model,
                                 const jloc *mat, const xctx *c)
 {
 	json_object *trees, *info, *gparam;
@@ -547,77 +536,9 @@ static candor_status read_trees(candor__xgb_ensemble *ens, json_object *model,
 	return s;
 }
 
-/* ===== prediction ======================================================= */
-
-void candor__xgboost_margin(const candor__xgb_ensemble *ens, const double *x, size_t n,
-                            double *out)
-{
-	const size_t M = ens->nfeatures, K = ens->noutputs;
-	enum { BLOCK = 64 };
-	float acc[BLOCK * 16];
-	/* Rows in blocks, trees in order within a block: the float sum of each
-	 * (row, output) is accumulated in tree order, as in XGBoost. */
-	const size_t block = K <= 16 ? BLOCK : 1;
-	for (size_t r0 = 0; r0 < n; r0 += block) {
-		const size_t nb = n - r0 < block ? n - r0 : block;
-		if (K <= 16) {
-			for (size_t i = 0; i < nb * K; i++)
-				acc[i] = ens->base_margin;
-			for (size_t t = 0; t < ens->ntrees; t++) {
-				const candor__xgb_tree *tr = &ens->trees[t];
-				const candor__xgb_node *nodes = ens->nodes + tr->first;
-				for (size_t i = 0; i < nb; i++)
-					acc[i * K + tr->group] +=
-					        nodes[candor__xgb_leaf(nodes, x + (r0 + i) * M)].value;
-			}
-			for (size_t i = 0; i < nb * K; i++)
-				out[r0 * K + i] = (double)acc[i];
-		} else {
-			/* Many classes: one row at a time, accumulating in out as float. */
-			double *o = out + r0 * K;
-			for (size_t k = 0; k < K; k++)
-				o[k] = ens->base_margin;
-			for (size_t t = 0; t < ens->ntrees; t++) {
-				const candor__xgb_tree *tr = &ens->trees[t];
-				const candor__xgb_node *nodes = ens->nodes + tr->first;
-				o[tr->group] = (double)((float)o[tr->group] +
-				                        nodes[candor__xgb_leaf(nodes, x + r0 * M)].value);
-			}
-		}
-	}
-}
-
-static candor_status xgb_predict(void *state, const double *x, size_t n, double *out)
-{
-	const candor__xgb_ensemble *ens = state;
-	const size_t K = ens->noutputs;
-	candor__xgboost_margin(ens, x, n, out);
-	if (ens->transform == CANDOR__XGB_SIGMOID) {
-		for (size_t i = 0; i < n * K; i++)
-			out[i] = 1.0 / (1.0 + exp(-out[i]));
-	} else if (ens->transform == CANDOR__XGB_EXP) {
-		for (size_t i = 0; i < n * K; i++)
-			out[i] = exp(out[i]);
-	} else if (ens->transform == CANDOR__XGB_SOFTMAX) {
-		for (size_t i = 0; i < n; i++) {
-			double *o = out + i * K, mx = o[0], sum = 0;
-			for (size_t k = 1; k < K; k++)
-				if (o[k] > mx)
-					mx = o[k];
-			for (size_t k = 0; k < K; k++)
-				sum += (o[k] = exp(o[k] - mx));
-			for (size_t k = 0; k < K; k++)
-				o[k] /= sum;
-		}
-	}
-	return CANDOR_OK;
-}
-
-static const candor__model_vtable xgb_vtable = { xgb_predict, ensemble_free };
-
 /* ===== loading ========================================================== */
 
-static candor_status read_header(candor__xgb_ensemble *ens, candor_output_kind *kind,
+static candor_status read_header(candor__tree_ensemble *ens, candor_output_kind *kind,
                                  json_object *learner, const jloc *lat, const xctx *c)
 {
 	json_object *mp, *obj, *gb, *name;
@@ -666,7 +587,7 @@ static candor_status read_header(candor__xgb_ensemble *ens, candor_output_kind *
 	    (s = objective(ens, kind, base_score, json_object_get_string(name), c, &at_name,
 	                   &at_base)))
 		return s;
-	if ((ens->transform == CANDOR__XGB_SOFTMAX) != (ens->noutputs > 1))
+	if ((ens->transform == CANDOR__TREE_SOFTMAX) != (ens->noutputs > 1))
 		return fail(c, &at_name, CANDOR_EPARSE, "objective %s does not agree with num_class %zu",
 		            ens->objective, num_class);
 
@@ -772,7 +693,7 @@ static candor_status set_features(candor_model *m, json_object *learner, const j
 candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *text,
                                    size_t len, const char *path)
 {
-	candor__xgb_ensemble *ens;
+	candor__tree_ensemble *ens;
 	candor_model *m = NULL;
 	json_object *learner, *gb, *model;
 	candor_output_kind kind = CANDOR_OUTPUT_MARGIN;
@@ -787,7 +708,7 @@ candor_status candor__xgboost_load(candor_model **out, json_object *root, const 
 		return s;
 	if (!(c.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0)))
 		return candor__oom();
-	if (!(ens = candor__calloc(1, sizeof *ens))) {
+	if (!(ens = candor__tree_ensemble_new())) {
 		freelocale(c.cloc);
 		return CANDOR_ENOMEM;
 	}
@@ -796,32 +717,18 @@ candor_status candor__xgboost_load(candor_model **out, json_object *root, const 
 	              "learner")) ||
 	    (s = need(&model, &c, gb, &at_gb, "model", json_type_object, "gradient_booster")) ||
 	    (s = read_trees(ens, model, &at_model, &c))) {
-		ensemble_free(ens);
+		candor__tree_ensemble_free(ens);
 		freelocale(c.cloc);
 		return s;
 	}
 	freelocale(c.cloc);
-	if ((s = candor__model_alloc(&m, ens->nfeatures))) {
-		ensemble_free(ens);
+	ens->float_sum = true;
+	if ((s = candor__tree_model_new(&m, ens, CANDOR_MODEL_XGBOOST, kind)))
 		return s;
-	}
-	m->type = CANDOR_MODEL_XGBOOST;
-	m->vt = &xgb_vtable;
-	m->state = ens;
-	m->noutputs = ens->noutputs;
-	m->output_kind = kind;
-	m->reentrant = true;
 	if ((s = set_features(m, learner, &at_learner, &c))) {
 		candor_model_free(m);
 		return s;
 	}
 	*out = m;
 	return CANDOR_OK;
-}
-
-const struct candor__xgb_ensemble *candor__xgboost_ensemble(const candor_model *model)
-{
-	if (!model || model->type != CANDOR_MODEL_XGBOOST || model->vt != &xgb_vtable)
-		return NULL;
-	return model->state;
 }

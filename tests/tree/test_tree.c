@@ -33,7 +33,7 @@
 #include "candor/candor.h"
 #include "candor/treeshap.h"
 #include "explain/treeshap_int.h"
-#include "models/xgboost_int.h"
+#include "models/tree_int.h"
 
 static const char *fixdir(void)
 {
@@ -182,7 +182,7 @@ static void test_predict(void **state)
 		/* margins are summed in float in tree order, as XGBoost does: exact */
 		fixpath(p, sizeof p, fx.name, ".margin.csv");
 		ref = read_csv(p, false, &n, &K);
-		candor__xgboost_margin(candor__xgboost_ensemble(fx.model), fx.x, n, got);
+		candor__tree_margin(candor__tree_ensemble_of(fx.model), fx.x, n, got);
 		for (size_t i = 0; i < n * K; i++)
 			if (got[i] != ref[i])
 				fail_msg("%s margin %zu: %.9g != %.9g", fx.name, i, got[i], ref[i]);
@@ -442,13 +442,13 @@ static void test_interactions(void **state)
  * arrays give (test_predict checks those against XGBoost); nothing here
  * shares code with treeshap.c.
  */
-static void margin_double(const candor__xgb_ensemble *ens, const double *x, double *out)
+static void margin_double(const candor__tree_ensemble *ens, const double *x, double *out)
 {
 	for (size_t k = 0; k < ens->noutputs; k++)
 		out[k] = ens->base_margin;
 	for (size_t t = 0; t < ens->ntrees; t++) {
-		const candor__xgb_node *nodes = ens->nodes + ens->trees[t].first;
-		out[ens->trees[t].group] += nodes[candor__xgb_leaf(nodes, x)].value;
+		const candor__tree_node *nodes = ens->nodes + ens->trees[t].first;
+		out[ens->trees[t].group] += nodes[candor__tree_leaf(nodes, ens->catset, x)].value;
 	}
 }
 
@@ -466,7 +466,7 @@ static void brute_interventional(const fixture *fx, const double *x, const doubl
 			for (size_t j = 0; j < M; j++)
 				rows[b * M + j] = (S >> j & 1) ? x[j] : bg[b * M + j];
 		for (size_t b = 0; b < nbg; b++)
-			margin_double(candor__xgboost_ensemble(fx->model), rows + b * M, out + b * K);
+			margin_double(candor__tree_ensemble_of(fx->model), rows + b * M, out + b * K);
 		for (size_t b = 0; b < nbg; b++)
 			for (size_t k = 0; k < K; k++)
 				v[S * K + k] += out[b * K + k] / (double)nbg;
