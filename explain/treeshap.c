@@ -837,6 +837,11 @@ static candor_status run(const ts_job *job, const candor_treeshap_options *opts)
 	return CANDOR_OK;
 }
 
+bool candor_treeshap_supports(const candor_model *model)
+{
+	return candor__tree_ensemble_of(model) != NULL;
+}
+
 candor_status candor__treeshap_path(const candor_model *model, const double *x, size_t n,
                                     double *phi, const candor_treeshap_options *opts,
                                     bool tables)

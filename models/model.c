@@ -4,6 +4,7 @@
  *
  * candor_model_load() reads the file once and decides by content:
  *   - "\x7fELF" magic: a shared-library plugin (plugin.c);
+ *   - a first line "tree": LightGBM's text model (lightgbm.c);
  *   - JSON whose top-level object has "learner": XGBoost (xgboost.c);
  *   - JSON whose top-level object has "kind": linear/logistic (linear.c);
  *   - anything else: CANDOR_EPARSE naming the file.
@@ -140,6 +141,8 @@ candor_status candor_model_load(candor_model **out, const char *path)
 		return st;
 	if (len >= 4 && memcmp(text, "\x7f" "ELF", 4) == 0)
 		st = candor__plugin_load(out, path);
+	else if (candor__lightgbm_detect(text, len))
+		st = candor__lightgbm_load(out, text, len, path);
 	else
 		st = load_json(out, text, len, path);
 	candor__free(text);
@@ -157,6 +160,8 @@ candor_status candor_model_load_buffer(candor_model **out, const char *data, siz
 	if (len >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0)
 		return candor__error(CANDOR_EUNSUPPORTED, name, 0, 0,
 		                     "a plugin must be loaded from a file");
+	if (data && candor__lightgbm_detect(data, len))
+		return candor__lightgbm_load(out, data, len, name);
 	return load_json(out, data ? data : "", len, name);
 }
 

@@ -59,4 +59,11 @@ candor_status candor__json_parse(json_object **out, const char *text, size_t len
 bool candor__linear_margin_form(const candor_model *model, const double **coef,
                                 double *intercept);
 
+/* ---- additions by the tree-ensemble issue (lightgbm.c) ---- */
+
+/* LightGBM's text model: its first line is "tree". */
+bool candor__lightgbm_detect(const char *text, size_t len);
+candor_status candor__lightgbm_load(candor_model **out, const char *text, size_t len,
+                                    const char *path);
+
 #endif
