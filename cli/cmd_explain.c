@@ -501,7 +501,7 @@ int cmd_explain(int argc, char **argv)
 	if (!o.method) {
 		candor_model_type t = candor_model_type_of(model);
 
-		o.method = t == CANDOR_MODEL_XGBOOST ? CANDOR_METHOD_TREE
+		o.method = candor_treeshap_supports(model) ? CANDOR_METHOD_TREE
 		           : (t == CANDOR_MODEL_LINEAR || t == CANDOR_MODEL_LOGISTIC) ? CANDOR_METHOD_LINEAR
 		                                                                      : CANDOR_METHOD_KERNEL;
 	}

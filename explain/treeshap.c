@@ -1,5 +1,6 @@
 /*
- * treeshap.c - exact SHAP values of XGBoost tree ensembles.
+ * treeshap.c - exact SHAP values of tree ensembles (the one tree engine of
+ * models/tree_int.h: XGBoost and LightGBM models alike; no per-format code).
  *
  * Path-dependent TreeSHAP: Lundberg, Erion, Chen, DeGrave, Prutkin, Nair,
  * Katz, Himmelfarb, Bansal & Lee (2020), "From local explanations to global
@@ -58,9 +59,11 @@
  * the thread count. Workspaces are allocated before the parallel region, one
  * per thread; nothing is allocated per row.
  *
- * Arithmetic follows XGBoost where it decides the path (float(x) < float
- * threshold, NaN takes default_left) and uses double elsewhere, so values
- * agree with XGBoost's float results to about 1e-6 relative.
+ * Arithmetic follows the model's format where it decides the path (each
+ * node's rule, candor__tree_left: XGBoost's float(x) < float threshold,
+ * LightGBM's x <= threshold with its missing types and category bitsets)
+ * and uses double elsewhere, so values agree with XGBoost's float results
+ * to about 1e-6 relative and with LightGBM's double ones to about 1e-12.
  */
 #include <errno.h>
 #include <math.h>
@@ -71,7 +74,7 @@
 #include "candor/treeshap.h"
 #include "core/core_int.h"
 #include "explain/treeshap_int.h"
-#include "models/xgboost_int.h"
+#include "models/tree_int.h"
 
 #define TS_FAST_MAX_D 14                /* 2 * 2^14 doubles = 256 KiB per leaf at most */
 #define TS_FAST_BUDGET ((size_t)256 << 20) /* bytes of tables per call */
@@ -86,7 +89,7 @@ typedef struct ts_leaf {
 } ts_leaf;
 
 typedef struct ts_plan {
-	const candor__xgb_ensemble *ens;
+	const candor__tree_ensemble *ens;
 	size_t M, K;
 	uint8_t *slot;        /* nnodes: slot of an internal node's feature on its path */
 	uint32_t *leafrec;    /* nnodes: a leaf's index in leaves[] */
@@ -116,10 +119,16 @@ static void plan_free(ts_plan *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* The ratio of a child's cover to its parent's (XGBoost's zero fraction). */
-static inline double cover_ratio(const double *cover, uint32_t child, uint32_t node)
+/* The ratio of a child's cover to its parent's (XGBoost's zero fraction),
+ * the parent's cover taken as the sum of its two children's. The loader
+ * refuses covers that disagree beyond float rounding; dividing by the sum
+ * makes the two fractions of a node add up to 1 exactly, so the values add
+ * up to the model's output (efficiency) whatever rounding the file holds. */
+static inline double cover_ratio(const candor__tree_node *nodes, const double *cover,
+                                 uint32_t child, uint32_t node)
 {
-	return cover[node] > 0 ? cover[child] / cover[node] : 0.0;
+	const double sum = cover[nodes[node].left] + cover[nodes[node].left + 1];
+	return sum > 0 ? cover[child] / sum : 0.0;
 }
 
 /*
@@ -129,8 +138,8 @@ static inline double cover_ratio(const double *cover, uint32_t child, uint32_t n
 static void plan_tree_paths(ts_plan *p, size_t t, uint32_t *parent, uint32_t *leafcount,
                             uint32_t *featcount, double *mean)
 {
-	const candor__xgb_tree *tr = &p->ens->trees[t];
-	const candor__xgb_node *nodes = p->ens->nodes + tr->first;
+	const candor__tree *tr = &p->ens->trees[t];
+	const candor__tree_node *nodes = p->ens->nodes + tr->first;
 	const double *cover = p->ens->cover + tr->first;
 	uint32_t path[256 + 1];
 
@@ -166,7 +175,7 @@ static void plan_tree_paths(ts_plan *p, size_t t, uint32_t *parent, uint32_t *le
 				uf[d] = f;
 				z[d++] = 1.0;
 			}
-			z[j] *= cover_ratio(cover, child, nd);
+			z[j] *= cover_ratio(nodes, cover, child, nd);
 		}
 		if (nodes[k].feature >= 0) {
 			const int32_t f = nodes[k].feature;
@@ -196,7 +205,8 @@ static void plan_tree_paths(ts_plan *p, size_t t, uint32_t *parent, uint32_t *le
 			mean[k] = nodes[k].value;
 		} else {
 			const uint32_t l = nodes[k].left, r = l + 1;
-			mean[k] = cover[k] > 0 ? (mean[l] * cover[l] + mean[r] * cover[r]) / cover[k] : 0;
+			const double sum = cover[l] + cover[r];
+			mean[k] = sum > 0 ? (mean[l] * cover[l] + mean[r] * cover[r]) / sum : 0;
 		}
 	}
 	p->tree_mean[t] = mean[0];
@@ -236,7 +246,7 @@ static void plan_leaf_tables(ts_plan *p, const ts_leaf *lf, double v, double *po
 	}
 }
 
-static candor_status plan_build(ts_plan *p, const candor__xgb_ensemble *ens, bool tables)
+static candor_status plan_build(ts_plan *p, const candor__tree_ensemble *ens, bool tables)
 {
 	const size_t nn = ens->nnodes, T = ens->ntrees;
 	size_t nleaves = 0, nfeat = 0, maxnn = 1, tabsize = 0;
@@ -288,7 +298,7 @@ static candor_status plan_build(ts_plan *p, const candor__xgb_ensemble *ens, boo
 	if (tables) {
 		uint32_t li = 0;
 		for (size_t t = 0; t < T; t++) {
-			const candor__xgb_tree *tr = &ens->trees[t];
+			const candor__tree *tr = &ens->trees[t];
 			size_t need = 0;
 			uint32_t maxd = 0;
 			for (uint32_t l = 0; l < tr->nleaves; l++) {
@@ -327,9 +337,9 @@ static candor_status plan_build(ts_plan *p, const candor__xgb_ensemble *ens, boo
 				wfac[d * (D + 1) + s] = w;
 			}
 		for (size_t t = 0; t < T; t++) {
-			const candor__xgb_tree *tr = &ens->trees[t];
+			const candor__tree *tr = &ens->trees[t];
 			if (p->fast[t]) {
-				const candor__xgb_node *nodes = ens->nodes + tr->first;
+				const candor__tree_node *nodes = ens->nodes + tr->first;
 				for (uint32_t k = 0; k < tr->nnodes; k++) {
 					if (nodes[k].feature >= 0)
 						continue;
@@ -346,8 +356,8 @@ static candor_status plan_build(ts_plan *p, const candor__xgb_ensemble *ens, boo
 		size_t total = 0;
 		for (size_t pass = 0; pass < 2; pass++) {
 			for (size_t t = 0; t < T; t++) {
-				const candor__xgb_tree *tr = &ens->trees[t];
-				const candor__xgb_node *nodes = ens->nodes + tr->first;
+				const candor__tree *tr = &ens->trees[t];
+				const candor__tree_node *nodes = ens->nodes + tr->first;
 				/* mark features of this tree once */
 				for (uint32_t k = 0; k < tr->nnodes; k++) {
 					const int32_t f = nodes[k].feature;
@@ -446,7 +456,8 @@ static double unwound_sum(const ts_path *p, uint32_t depth, uint32_t idx)
 }
 
 typedef struct ts_rec {
-	const candor__xgb_node *nodes;
+	const candor__tree_node *nodes;
+	const uint32_t *catset;
 	const double *cover;
 	const double *x;
 	double *phi;
@@ -457,7 +468,7 @@ typedef struct ts_rec {
 static void ts_recurse(const ts_rec *r, uint32_t k, uint32_t depth, ts_path *parent_path,
                        double pzero, double pone, int32_t pfeature, double cfrac)
 {
-	const candor__xgb_node *nd = &r->nodes[k];
+	const candor__tree_node *nd = &r->nodes[k];
 	ts_path *path = parent_path + depth + 1;
 
 	if (cfrac == 0)
@@ -474,10 +485,10 @@ static void ts_recurse(const ts_rec *r, uint32_t k, uint32_t depth, ts_path *par
 		}
 		return;
 	}
-	const double v = r->x[nd->feature];
-	const bool left = v != v ? nd->default_left : (float)v < nd->value;
+	const bool left = candor__tree_left(nd, r->catset, r->x[nd->feature]);
 	const uint32_t hot = nd->left + (left ? 0u : 1u), cold = nd->left + (left ? 1u : 0u);
-	const double hz = cover_ratio(r->cover, hot, k), cz = cover_ratio(r->cover, cold, k);
+	const double hz = cover_ratio(r->nodes, r->cover, hot, k);
+	const double cz = cover_ratio(r->nodes, r->cover, cold, k);
 	double izero = 1, ione = 1;
 	uint32_t pi = 0;
 	for (; pi <= depth; pi++)
@@ -506,9 +517,9 @@ static void ts_recurse(const ts_rec *r, uint32_t k, uint32_t depth, ts_path *par
 static void tree_alg2(const ts_plan *p, size_t t, const double *x, double *phi, ts_path *ws,
                       int condition, int32_t cfeature)
 {
-	const candor__xgb_tree *tr = &p->ens->trees[t];
-	const ts_rec r = { p->ens->nodes + tr->first, p->ens->cover + tr->first, x, phi,
-		           condition, cfeature };
+	const candor__tree *tr = &p->ens->trees[t];
+	const ts_rec r = { p->ens->nodes + tr->first, p->ens->catset, p->ens->cover + tr->first,
+		           x, phi, condition, cfeature };
 	ts_recurse(&r, 0, 0, ws, 1, 1, -1, 1);
 }
 
@@ -516,18 +527,18 @@ static void tree_alg2(const ts_plan *p, size_t t, const double *x, double *phi, 
 
 static void tree_fast(const ts_plan *p, size_t t, const double *x, double *phi, uint32_t *mask)
 {
-	const candor__xgb_tree *tr = &p->ens->trees[t];
-	const candor__xgb_node *nodes = p->ens->nodes + tr->first;
+	const candor__tree *tr = &p->ens->trees[t];
+	const candor__tree_node *nodes = p->ens->nodes + tr->first;
 	const uint8_t *slot = p->slot + tr->first;
 	const uint32_t *leafrec = p->leafrec + tr->first;
+	const uint32_t *catset = p->ens->catset;
 
 	mask[0] = 0;
 	for (uint32_t k = 0; k < tr->nnodes; k++) {
-		const candor__xgb_node *nd = &nodes[k];
+		const candor__tree_node *nd = &nodes[k];
 		const uint32_t m = mask[k];
 		if (nd->feature >= 0) {
-			const double v = x[nd->feature];
-			const bool left = v != v ? nd->default_left : (float)v < nd->value;
+			const bool left = candor__tree_left(nd, catset, x[nd->feature]);
 			const uint32_t bit = 1u << slot[k];
 			mask[nd->left] = m | (left ? 0u : bit);
 			mask[nd->left + 1] = m | (left ? bit : 0u);
@@ -581,7 +592,7 @@ typedef struct ts_ws {
 	double *acc;          /* K * (M + 1) (interventional) */
 } ts_ws;
 
-static size_t max_nodes(const candor__xgb_ensemble *ens)
+static size_t max_nodes(const candor__tree_ensemble *ens)
 {
 	size_t m = 1;
 	for (size_t t = 0; t < ens->ntrees; t++)
@@ -643,7 +654,8 @@ static void row_inter(const ts_plan *p, const double *x, double *out, ts_ws *ws)
 /* ---- interventional ---- */
 
 typedef struct ts_iv {
-	const candor__xgb_node *nodes;
+	const candor__tree_node *nodes;
+	const uint32_t *catset;
 	const double *x, *z;
 	int8_t *side;          /* per feature: 0 free, 1 from x (A), 2 from z (B) */
 	int32_t *stack;        /* features in A or B, in path order */
@@ -652,14 +664,9 @@ typedef struct ts_iv {
 	double *phi;
 } ts_iv;
 
-static inline bool goes_left(const candor__xgb_node *nd, double v)
-{
-	return v != v ? nd->default_left : (float)v < nd->value;
-}
-
 static void ts_interv(const ts_iv *s, uint32_t k, uint32_t na, uint32_t nb)
 {
-	const candor__xgb_node *nd = &s->nodes[k];
+	const candor__tree_node *nd = &s->nodes[k];
 	if (nd->feature < 0) {
 		if (na + nb == 0)
 			return;
@@ -677,7 +684,8 @@ static void ts_interv(const ts_iv *s, uint32_t k, uint32_t na, uint32_t nb)
 		return;
 	}
 	const int32_t f = nd->feature;
-	const bool lx = goes_left(nd, s->x[f]), lz = goes_left(nd, s->z[f]);
+	const bool lx = candor__tree_left(nd, s->catset, s->x[f]);
+	const bool lz = candor__tree_left(nd, s->catset, s->z[f]);
 	if (s->side[f] == 1 || (s->side[f] == 0 && lx == lz)) {
 		ts_interv(s, nd->left + (lx ? 0u : 1u), na, nb);
 		return;
@@ -701,10 +709,11 @@ static void row_interv(const ts_job *job, const double *x, double *out, ts_ws *w
 	const size_t W = (size_t)p->ens->max_depth + 1;
 	memset(out, 0, K * M1 * sizeof *out);
 	for (size_t b = 0; b < job->nbg; b++) {
-		ts_iv s = { NULL, x, job->bg + b * M, ws->side, ws->stack, job->wtab, W, NULL };
+		ts_iv s = { NULL, p->ens->catset, x, job->bg + b * M, ws->side, ws->stack, job->wtab,
+			    W, NULL };
 		memset(ws->acc, 0, K * M1 * sizeof *ws->acc);
 		for (size_t t = 0; t < p->ens->ntrees; t++) {
-			const candor__xgb_tree *tr = &p->ens->trees[t];
+			const candor__tree *tr = &p->ens->trees[t];
 			s.nodes = p->ens->nodes + tr->first;
 			s.phi = ws->acc + tr->group * M1;
 			ts_interv(&s, 0, 0, 0);
@@ -721,7 +730,7 @@ static void row_interv(const ts_job *job, const double *x, double *out, ts_ws *w
 
 static candor_status check_args(const candor_model *model, const double *x, size_t n,
                                 const double *phi, const candor_treeshap_options *opts,
-                                const candor__xgb_ensemble **ens)
+                                const candor__tree_ensemble **ens)
 {
 	if (!model)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "treeshap: no model");
@@ -734,10 +743,10 @@ static candor_status check_args(const candor_model *model, const double *x, size
 		                     opts->threads);
 	if (n > 0 && (!x || !phi))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "treeshap: NULL rows or output");
-	*ens = candor__xgboost_ensemble(model);
+	*ens = candor__tree_ensemble_of(model);
 	if (!*ens)
 		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
-		                     "treeshap: the model is not a tree ensemble (XGBoost JSON)");
+		                     "treeshap: the model is not a tree ensemble (XGBoost, LightGBM)");
 	return CANDOR_OK;
 }
 
@@ -828,11 +837,16 @@ static candor_status run(const ts_job *job, const candor_treeshap_options *opts)
 	return CANDOR_OK;
 }
 
+bool candor_treeshap_supports(const candor_model *model)
+{
+	return candor__tree_ensemble_of(model) != NULL;
+}
+
 candor_status candor__treeshap_path(const candor_model *model, const double *x, size_t n,
                                     double *phi, const candor_treeshap_options *opts,
                                     bool tables)
 {
-	const candor__xgb_ensemble *ens = NULL;
+	const candor__tree_ensemble *ens = NULL;
 	ts_plan plan;
 	candor_status st;
 
@@ -858,7 +872,7 @@ candor_status candor_treeshap_interactions(const candor_model *model, const doub
                                            size_t n, double *phi,
                                            const candor_treeshap_options *opts)
 {
-	const candor__xgb_ensemble *ens = NULL;
+	const candor__tree_ensemble *ens = NULL;
 	ts_plan plan;
 	candor_status st;
 	size_t sz;
@@ -883,7 +897,7 @@ candor_status candor_treeshap_interventional(const candor_model *model, const do
                                              size_t n, const double *bg, size_t nbg,
                                              double *phi, const candor_treeshap_options *opts)
 {
-	const candor__xgb_ensemble *ens = NULL;
+	const candor__tree_ensemble *ens = NULL;
 	ts_plan plan;
 	candor_status st;
 	double *base = NULL, *w = NULL;
@@ -915,9 +929,9 @@ candor_status candor_treeshap_interventional(const candor_model *model, const do
 	/* base value: the mean margin of the background, tree sums in double */
 	for (size_t b = 0; b < nbg; b++) {
 		for (size_t t = 0; t < ens->ntrees; t++) {
-			const candor__xgb_tree *tr = &ens->trees[t];
-			const candor__xgb_node *nodes = ens->nodes + tr->first;
-			base[tr->group] += nodes[candor__xgb_leaf(nodes, bg + b * M)].value;
+			const candor__tree *tr = &ens->trees[t];
+			const candor__tree_node *nodes = ens->nodes + tr->first;
+			base[tr->group] += nodes[candor__tree_leaf(nodes, ens->catset, bg + b * M)].value;
 		}
 	}
 	for (size_t k = 0; k < K; k++)

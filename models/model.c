@@ -4,6 +4,7 @@
  *
  * candor_model_load() reads the file once and decides by content:
  *   - "\x7fELF" magic: a shared-library plugin (plugin.c);
+ *   - a first line "tree": LightGBM's text model (lightgbm.c);
  *   - JSON whose top-level object has "learner": XGBoost (xgboost.c);
  *   - JSON whose top-level object has "kind": linear/logistic (linear.c);
  *   - anything else: CANDOR_EPARSE naming the file.
@@ -117,7 +118,7 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 		                     "not a model file: the JSON document is not an object");
 	}
 	if (json_object_object_get_ex(root, "learner", &v))
-		st = candor__xgboost_load(out, root, name);
+		st = candor__xgboost_load(out, root, text, len, name);
 	else if (json_object_object_get_ex(root, "kind", &v))
 		st = candor__linear_load(out, root, name);
 	else
@@ -155,6 +156,8 @@ candor_status candor_model_load(candor_model **out, const char *path)
 		return st;
 	if (len >= 4 && memcmp(text, "\x7f" "ELF", 4) == 0)
 		st = candor__plugin_load(out, path);
+	else if (candor__lightgbm_detect(text, len))
+		st = candor__lightgbm_load(out, text, len, path);
 	else
 		st = load_json(out, text, len, path);
 	candor__free(text);
@@ -174,7 +177,10 @@ candor_status candor_model_load_buffer(candor_model **out, const char *data, siz
 	if (len >= 4 && memcmp(data, "\x7f" "ELF", 4) == 0)
 		return candor__error(CANDOR_EUNSUPPORTED, name, 0, 0,
 		                     "a plugin must be loaded from a file");
-	st = load_json(out, data ? data : "", len, name);
+	if (data && candor__lightgbm_detect(data, len))
+		st = candor__lightgbm_load(out, data, len, name);
+	else
+		st = load_json(out, data ? data : "", len, name);
 	return st == CANDOR_OK ? set_name(out, name) : st;
 }
 

@@ -37,13 +37,14 @@ candor_status candor__model_alloc(candor_model **out, size_t nfeatures);
 /* Adapters. `root` is the parsed JSON document (borrowed); `path` names the
  * file in errors. */
 candor_status candor__linear_load(candor_model **out, json_object *root, const char *path);
-candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *path);
+/* The XGBoost adapter also takes the document's text, to give the line and
+ * column of a bad value. */
+candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *text,
+                                   size_t len, const char *path);
 candor_status candor__plugin_load(candor_model **out, const char *path);
 
-/* The XGBoost ensemble behind a CANDOR_MODEL_XGBOOST model (for TreeSHAP);
- * NULL for any other model. Layout in xgboost_int.h. */
-struct candor__xgb_ensemble;
-const struct candor__xgb_ensemble *candor__xgboost_ensemble(const candor_model *model);
+/* The tree ensemble behind a tree model (XGBoost, LightGBM): see
+ * candor__tree_ensemble_of() in tree_int.h, the one tree engine. */
 
 /* ---- additions by the models/explainers issue (model.c, linear.c, cmd.c,
  * plugin.c); nothing above changes. ---- */
@@ -123,5 +124,12 @@ bool candor__cmd_parse_reply(const char *buf, size_t len, size_t n, size_t k, do
  * shifted that answer), and report it as CANDOR_EIO. CANDOR_OK for every
  * other model. */
 candor_status candor__cmd_settle(candor_model *model, int grace_ms);
+
+/* ---- additions by the tree-ensemble issue (lightgbm.c) ---- */
+
+/* LightGBM's text model: its first line is "tree". */
+bool candor__lightgbm_detect(const char *text, size_t len);
+candor_status candor__lightgbm_load(candor_model **out, const char *text, size_t len,
+                                    const char *path);
 
 #endif

@@ -4,31 +4,92 @@
  *
  * What is read:
  *   learner.learner_model_param  base_score, num_feature, num_class, num_target
- *   learner.objective.name       binary:logistic, binary:logitraw, reg:logistic,
- *                                reg:squarederror, reg:pseudohubererror,
- *                                reg:absoluteerror, multi:softprob
- *   learner.feature_names        (optional; f0..fM-1 when absent)
+ *   learner.objective.name       see `objectives` below
+ *   learner.feature_names        (optional; f0..fM-1 when absent or empty)
+ *   learner.feature_types        (optional; numerical types only)
  *   learner.gradient_booster     name "gbtree"; model.trees[], model.tree_info[]
- *   each tree                    left_children, right_children, split_indices,
- *                                split_conditions, default_left, sum_hessian,
+ *   each tree                    left_children, right_children, parents,
+ *                                split_indices, split_conditions, default_left,
+ *                                sum_hessian, loss_changes, base_weights,
  *                                split_type, tree_param.num_nodes
  *
  * Prediction follows XGBoost 1.7's CPU predictor exactly: the margin starts
- * at base_score (through the objective's ProbToMargin, the logit for the
- * logistic objectives), each tree adds the float leaf value in tree order in
- * float arithmetic, and x is compared as float(x) < threshold; a missing
- * value (NaN) follows default_left. The transform (sigmoid, softmax) is then
- * applied in double.
+ * at base_score through the objective's ProbToMargin (src/objective/: the
+ * logit for the logistic objectives, the log for the log-link ones, the
+ * value itself for every other, binary:logitraw included), each tree adds
+ * the float leaf value in tree order in float arithmetic, and x is compared
+ * as float(x) < threshold; a missing value (NaN) follows default_left. The
+ * transform (sigmoid, softmax, exp) is then applied in double.
  *
- * Unsupported, with CANDOR_EUNSUPPORTED: categorical splits, gblinear and
- * dart boosters, multi-target models, other objectives (multi:softmax
- * outputs a class index, not a score).
+ * Validation. A file is refused when XGBoost 1.7 would refuse it
+ * (RegTree::LoadModel in src/tree/tree_model.cc: every node array present
+ * with num_nodes entries, integers where it reads integers; Python's
+ * feature-name rules: unique names, one per feature) or when it is
+ * inconsistent in a way that would make a number silently wrong:
+ *   - a number that is not finite as the float XGBoost stores (1e39 in a
+ *     leaf reads as infinity in XGBoost; NaN, Infinity);
+ *   - a node whose sum_hessian (cover) is not the sum of its children's,
+ *     beyond float rounding (candor__tree_covers_agree): TreeSHAP's base value and
+ *     zero fractions come from the covers, and its values would no longer
+ *     add up to the model's output;
+ *   - default_left other than 0/1 (XGBoost reads 2 as false), a child whose
+ *     `parents` entry is not its parent, a node reached twice.
+ * Errors carry the line and column of the offending value (json_loc.h).
+ * Numbers are read from their text as XGBoost does (one rounding, decimal
+ * to float, in the C locale), not through a double.
+ *
+ * Unsupported, with CANDOR_EUNSUPPORTED: categorical splits and features,
+ * gblinear and dart boosters, multi-target models, other objectives
+ * (multi:softmax and binary:hinge output a class, not a score; ranking and
+ * survival objectives).
  */
+/* strtof_l and newlocale: the build defines _GNU_SOURCE */
+#include <errno.h>
+#include <locale.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "models/xgboost_int.h"
+#include "models/json_loc.h"
+#include "models/tree_int.h"
+
+/* Largest num_feature and num_class accepted (see read_header). */
+#define XGB_MAX_FEATURES (1 << 20)
+#define XGB_MAX_CLASSES (1 << 16)
+/* Covers must agree to 1e-6 (candor__tree_covers_agree). XGBoost stores
+ * each cover as the float of a double sum, so the two sides differ by a few
+ * float roundings: at most 1.1e-7 relative, measured on models of 200k rows
+ * trained with hist, approx and exact and five objectives. */
+
+/* ===== reading context and errors ======================================= */
+
+typedef struct xctx {
+	const char *text; /* the document, for error positions */
+	size_t len;
+	const char *path;
+	locale_t cloc;    /* the C locale, for strtof_l */
+} xctx;
+
+typedef candor__jloc jloc;
+
+/* An error at the value `at`, with its line and column when it can be found. */
+static candor_status fail(const xctx *c, const jloc *at, candor_status st, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+static candor_status fail(const xctx *c, const jloc *at, candor_status st, const char *fmt, ...)
+{
+	char msg[480];
+	uint64_t line = 0, col = 0;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	const size_t off = candor__json_locate(c->text, c->len, at);
+	if (off != SIZE_MAX)
+		candor__text_position(c->text, c->len, off, &line, &col);
+	return candor__error(st, c->path, line, col, "xgboost model: %s", msg);
+}
 
 /* ===== small JSON helpers ============================================== */
 
@@ -40,188 +101,259 @@ static json_object *get(json_object *o, const char *key)
 	return NULL;
 }
 
-/* A member that must exist and be of type `t`. */
-static candor_status need(json_object **out, json_object *o, const char *key, json_type t,
-                          const char *where, const char *path)
+static bool is_number(json_object *v)
+{
+	return json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int);
+}
+
+/* Member `key` of o (at `oat`), which must exist and be of type `t`. */
+static candor_status need(json_object **out, const xctx *c, json_object *o, const jloc *oat,
+                          const char *key, json_type t, const char *where)
 {
 	json_object *v = get(o, key);
+	const jloc at = { oat, key, 0 };
 	if (!v)
-		return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: %s has no \"%s\"",
-		                     where, key);
-	if (!json_object_is_type(v, t) &&
-	    !(t == json_type_double && json_object_is_type(v, json_type_int)))
-		return candor__error(CANDOR_EPARSE, path, 0, 0,
-		                     "xgboost model: %s \"%s\" is a %s, expected a %s", where, key,
-		                     json_type_to_name(json_object_get_type(v)), json_type_to_name(t));
+		return fail(c, oat, CANDOR_EPARSE, "%s has no \"%s\"", where, key);
+	if (!json_object_is_type(v, t) && !(t == json_type_double && is_number(v)))
+		return fail(c, &at, CANDOR_EPARSE, "%s \"%s\" is a %s, expected a %s", where, key,
+		            json_type_to_name(json_object_get_type(v)), json_type_to_name(t));
 	*out = v;
 	return CANDOR_OK;
 }
 
-/* A number that XGBoost writes either as a JSON number or as a string ("5E-1"). */
-static candor_status number(double *out, json_object *o, const char *key, const char *where,
-                            const char *path)
+/* "WHERE node N FIELD" (or "WHERE FIELD" for node < 0), for messages. */
+static const char *what_of(char *buf, size_t size, const char *where, int64_t node,
+                           const char *field)
 {
-	json_object *v = get(o, key);
-	if (!v)
-		return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: %s has no \"%s\"",
-		                     where, key);
-	if (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) {
-		*out = json_object_get_double(v);
-		return CANDOR_OK;
-	}
-	if (json_object_is_type(v, json_type_string)) {
-		const char *s = json_object_get_string(v);
-		if (candor__parse_double(s, strlen(s), out))
-			return CANDOR_OK;
-	}
-	return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: %s \"%s\" is not a number",
-	                     where, key);
+	if (node >= 0)
+		snprintf(buf, size, "%s node %lld %s", where, (long long)node, field);
+	else
+		snprintf(buf, size, "%s%s%s", where, *where ? " " : "", field);
+	return buf;
 }
 
-/* Largest num_feature and num_class accepted (see read_header). */
-#define XGB_MAX_FEATURES (1 << 20)
-#define XGB_MAX_CLASSES (1 << 16)
-
-static candor_status count(size_t *out, json_object *o, const char *key, const char *where,
-                           const char *path)
+/*
+ * The float XGBoost reads from v: a JSON number, or (allow_string) a string
+ * holding one, as XGBoost writes base_score ("5E-1"). The decimal text is
+ * rounded once, to float, as XGBoost's from_chars does. NaN, Infinity and a
+ * literal beyond the float range (which XGBoost reads as infinity) are errors.
+ * `where`, `node` and `field` name the value in messages (see what_of).
+ */
+static candor_status jfloat(float *out, const xctx *c, json_object *v, const jloc *at,
+                            bool allow_string, const char *where, int64_t node,
+                            const char *field)
 {
+	const char *s;
+	char *end, w[96];
 	double d;
-	candor_status st = number(&d, o, key, where, path);
-	if (st)
-		return st;
+	if (!v || !(is_number(v) || (allow_string && json_object_is_type(v, json_type_string))))
+		return fail(c, at, CANDOR_EPARSE, "%s is %s, not a number",
+		            what_of(w, sizeof w, where, node, field),
+		            v ? json_type_to_name(json_object_get_type(v)) : "missing");
+	s = json_object_get_string(v);
+	if (!candor__parse_double(s, strlen(s), &d))
+		return fail(c, at, CANDOR_EPARSE, "%s is \"%.40s\", not a finite number",
+		            what_of(w, sizeof w, where, node, field), s);
+	errno = 0;
+	const float f = strtof_l(s, &end, c->cloc);
+	if (*end != '\0' || !isfinite(f))
+		return fail(c, at, CANDOR_EPARSE, "%s %.40s overflows a float (XGBoost stores it as one)",
+		            what_of(w, sizeof w, where, node, field), s);
+	*out = f;
+	return CANDOR_OK;
+}
+
+/* An integer of a JSON integer array. */
+static candor_status jint(int64_t *out, const xctx *c, json_object *v, const jloc *at,
+                          const char *where, int64_t node, const char *field)
+{
+	char w[96];
+	if (!v || !json_object_is_type(v, json_type_int))
+		return fail(c, at, CANDOR_EPARSE, "%s is %s, not an integer",
+		            what_of(w, sizeof w, where, node, field),
+		            v ? json_type_to_name(json_object_get_type(v)) : "missing");
+	*out = json_object_get_int64(v);
+	return CANDOR_OK;
+}
+
+/* A count XGBoost writes as a number or a string ("5"). */
+static candor_status count(size_t *out, const xctx *c, json_object *o, const jloc *oat,
+                           const char *key, const char *where)
+{
+	json_object *v = get(o, key);
+	const jloc at = { oat, key, 0 };
+	double d = NAN;
+	if (!v)
+		return fail(c, oat, CANDOR_EPARSE, "%s has no \"%s\"", where, key);
+	if (is_number(v) || json_object_is_type(v, json_type_string)) {
+		const char *s = json_object_get_string(v);
+		if (!candor__parse_double(s, strlen(s), &d))
+			d = NAN;
+	}
 	if (!(d >= 0 && d <= 1e9 && d == floor(d)))
-		return candor__error(CANDOR_EPARSE, path, 0, 0,
-		                     "xgboost model: %s \"%s\" is not a count: %g", where, key, d);
+		return fail(c, &at, CANDOR_EPARSE, "%s \"%s\" is not a count", where, key);
 	*out = (size_t)d;
 	return CANDOR_OK;
 }
 
 /* An array member of exactly `n` entries (n == SIZE_MAX: any length). */
-static candor_status array(json_object **out, json_object *o, const char *key, size_t n,
-                           const char *where, const char *path)
+static candor_status array(json_object **out, const xctx *c, json_object *o, const jloc *oat,
+                           const char *key, size_t n, const char *where)
 {
-	candor_status st = need(out, o, key, json_type_array, where, path);
+	const jloc at = { oat, key, 0 };
+	candor_status st = need(out, c, o, oat, key, json_type_array, where);
 	if (st)
 		return st;
 	if (n != SIZE_MAX && json_object_array_length(*out) != n)
-		return candor__error(CANDOR_EPARSE, path, 0, 0,
-		                     "xgboost model: %s \"%s\" has %zu entries, expected %zu", where,
-		                     key, json_object_array_length(*out), n);
+		return fail(c, &at, CANDOR_EPARSE, "%s \"%s\" has %zu entries, expected %zu", where,
+		            key, json_object_array_length(*out), n);
 	return CANDOR_OK;
-}
-
-static double at_d(json_object *a, size_t i)
-{
-	return json_object_get_double(json_object_array_get_idx(a, i));
-}
-
-static int64_t at_i(json_object *a, size_t i)
-{
-	return json_object_get_int64(json_object_array_get_idx(a, i));
 }
 
 /* ===== the ensemble ===================================================== */
 
-static void ensemble_free(void *state)
-{
-	candor__xgb_ensemble *ens = state;
-	if (!ens)
-		return;
-	candor__free(ens->trees);
-	candor__free(ens->nodes);
-	candor__free(ens->cover);
-	candor__free(ens);
-}
+/* How an objective's base_score becomes a margin (its ProbToMargin in
+ * XGBoost 1.7: src/objective/regression_loss.h, regression_obj.cu). */
+typedef enum base_map { BASE_AS_IS, BASE_LOGIT, BASE_LOG } base_map;
 
-/* Objective name -> transform of the margin, how base_score maps to a
- * margin, and the output kind. */
-static candor_status objective(candor__xgb_ensemble *ens, candor_output_kind *kind,
-                               double base_score, const char *name, const char *path)
+static const struct xgb_objective {
+	const char *name;
+	candor__tree_transform transform;
+	base_map base;
+	candor_output_kind kind;
+} objectives[] = {
+	{ "binary:logistic", CANDOR__TREE_SIGMOID, BASE_LOGIT, CANDOR_OUTPUT_PROBABILITY },
+	{ "reg:logistic", CANDOR__TREE_SIGMOID, BASE_LOGIT, CANDOR_OUTPUT_PROBABILITY },
+	/* LogisticRaw::ProbToMargin returns base_score itself: it is a margin */
+	{ "binary:logitraw", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_MARGIN },
+	{ "reg:squarederror", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
+	{ "reg:squaredlogerror", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
+	{ "reg:pseudohubererror", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
+	{ "reg:absoluteerror", CANDOR__TREE_IDENTITY, BASE_AS_IS, CANDOR_OUTPUT_VALUE },
+	{ "count:poisson", CANDOR__TREE_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
+	{ "reg:gamma", CANDOR__TREE_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
+	{ "reg:tweedie", CANDOR__TREE_EXP, BASE_LOG, CANDOR_OUTPUT_VALUE },
+	{ "multi:softprob", CANDOR__TREE_SOFTMAX, BASE_AS_IS, CANDOR_OUTPUT_PROBABILITY },
+};
+
+/* Objective name -> transform of the margin, base margin and output kind. */
+static candor_status objective(candor__tree_ensemble *ens, candor_output_kind *kind,
+                               float base_score, const char *name, const xctx *c,
+                               const jloc *name_at, const jloc *base_at)
 {
-	bool logit_base = false;
-	if (!strcmp(name, "binary:logistic") || !strcmp(name, "reg:logistic")) {
-		ens->transform = CANDOR__XGB_SIGMOID;
-		*kind = CANDOR_OUTPUT_PROBABILITY;
-		logit_base = true;
-	} else if (!strcmp(name, "binary:logitraw")) {
-		ens->transform = CANDOR__XGB_IDENTITY;
-		*kind = CANDOR_OUTPUT_MARGIN;
-		logit_base = true;
-	} else if (!strcmp(name, "reg:squarederror") || !strcmp(name, "reg:pseudohubererror") ||
-	           !strcmp(name, "reg:absoluteerror")) {
-		ens->transform = CANDOR__XGB_IDENTITY;
-		*kind = CANDOR_OUTPUT_VALUE;
-	} else if (!strcmp(name, "multi:softprob")) {
-		ens->transform = CANDOR__XGB_SOFTMAX;
-		*kind = CANDOR_OUTPUT_PROBABILITY;
-	} else {
-		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-		                     "xgboost model: objective \"%s\" is not supported (supported: "
-		                     "binary:logistic, binary:logitraw, reg:logistic, "
-		                     "reg:squarederror, reg:pseudohubererror, reg:absoluteerror, "
-		                     "multi:softprob)",
-		                     name);
-	}
+	const struct xgb_objective *ob = NULL;
+	for (size_t i = 0; i < sizeof objectives / sizeof *objectives; i++)
+		if (!strcmp(name, objectives[i].name))
+			ob = &objectives[i];
+	if (!ob)
+		return fail(c, name_at, CANDOR_EUNSUPPORTED,
+		            "objective \"%.64s\" is not supported (supported: binary:logistic, "
+		            "binary:logitraw, reg:logistic, reg:squarederror, reg:squaredlogerror, "
+		            "reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:gamma, "
+		            "reg:tweedie, multi:softprob)",
+		            name);
+	ens->transform = ob->transform;
+	*kind = ob->kind;
 	snprintf(ens->objective, sizeof ens->objective, "%s", name);
-	if (logit_base) {
-		/* XGBoost's ProbToMargin, in float: -log(1/p - 1). */
-		const float p = (float)base_score;
-		if (!(p > 0.0f && p < 1.0f))
-			return candor__error(CANDOR_EPARSE, path, 0, 0,
-			                     "xgboost model: base_score %g is not a probability in (0, 1)",
-			                     base_score);
-		ens->base_margin = -logf(1.0f / p - 1.0f);
-	} else {
-		ens->base_margin = (float)base_score;
+	switch (ob->base) {
+	case BASE_LOGIT:
+		/* LogisticRegression::ProbToMargin, in float; XGBoost CHECKs (0, 1) */
+		if (!(base_score > 0.0f && base_score < 1.0f))
+			return fail(c, base_at, CANDOR_EPARSE,
+			            "base_score %g of objective %s is not a probability in (0, 1)",
+			            (double)base_score, name);
+		ens->base_margin = (double)-logf(1.0f / base_score - 1.0f);
+		break;
+	case BASE_LOG:
+		/* std::log(float) of the log-link objectives */
+		if (!(base_score > 0.0f))
+			return fail(c, base_at, CANDOR_EPARSE,
+			            "base_score %g of objective %s is not positive (its margin is the log)",
+			            (double)base_score, name);
+		ens->base_margin = (double)logf(base_score);
+		break;
+	case BASE_AS_IS:
+		ens->base_margin = (double)base_score;
+		break;
 	}
 	return CANDOR_OK;
 }
 
+/* The arrays of one tree, with their locations. */
+typedef struct xtree {
+	json_object *lc, *rc, *par, *si, *sc, *dl, *sh, *st;
+	jloc at_lc, at_rc, at_par, at_si, at_sc, at_dl, at_sh, at_st;
+} xtree;
+
+static candor_status tree_arrays(xtree *a, const xctx *c, json_object *jt, const jloc *tat,
+                                 size_t nn, const char *where)
+{
+	json_object *unused;
+	candor_status s;
+	memset(a, 0, sizeof *a);
+#define ARR(field, key)                                                                      \
+	do {                                                                                 \
+		a->at_##field = (jloc){ tat, key, 0 };                                       \
+		if ((s = array(&a->field, c, jt, tat, key, nn, where)))                      \
+			return s;                                                            \
+	} while (0)
+	ARR(lc, "left_children");
+	ARR(rc, "right_children");
+	ARR(par, "parents");
+	ARR(si, "split_indices");
+	ARR(sc, "split_conditions");
+	ARR(dl, "default_left");
+	ARR(sh, "sum_hessian");
+	if (get(jt, "split_type"))
+		ARR(st, "split_type");
+#undef ARR
+	/* read by XGBoost, not needed here: present, of the right length */
+	if ((s = array(&unused, c, jt, tat, "loss_changes", nn, where)) ||
+	    (s = array(&unused, c, jt, tat, "base_weights", nn, where)))
+		return s;
+	return CANDOR_OK;
+}
+
+/* Entry i of array `arr` at `aat`, as a location. */
+#define AT(aat, i) ((jloc){ &(aat), NULL, (i) })
+
 /*
  * Read tree `t` into ens->nodes[next..]: validate its arrays, renumber its
  * reachable nodes breadth-first (siblings adjacent), record depth and leaves.
- * `order` and `newid` are scratch arrays of at least num_nodes entries.
+ * `order` and `depth_of` are scratch arrays of at least num_nodes entries.
  */
-static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree,
-                               json_object *jt, size_t t, size_t *next, uint32_t *order,
-                               uint32_t *depth_of, const char *path)
+static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
+                               json_object *jt, const jloc *tat, size_t t, size_t *next,
+                               uint32_t *order, uint32_t *depth_of, const xctx *c)
 {
 	char where[48];
-	json_object *param, *lc, *rc, *si, *sc, *dl, *sh, *st = NULL;
+	json_object *param;
+	xtree a;
 	size_t nn;
 	candor_status s;
+	const jloc at_param = { tat, "tree_param", 0 };
 
 	snprintf(where, sizeof where, "tree %zu", t);
 	if (!json_object_is_type(jt, json_type_object))
-		return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: %s is not an object",
-		                     where);
-	if ((s = need(&param, jt, "tree_param", json_type_object, where, path)) ||
-	    (s = count(&nn, param, "num_nodes", where, path)))
+		return fail(c, tat, CANDOR_EPARSE, "%s is not an object", where);
+	if ((s = need(&param, c, jt, tat, "tree_param", json_type_object, where)) ||
+	    (s = count(&nn, c, param, &at_param, "num_nodes", where)))
 		return s;
 	if (nn == 0 || nn > UINT32_MAX / 2)
-		return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: %s has %zu nodes",
-		                     where, nn);
-	if ((s = array(&lc, jt, "left_children", nn, where, path)) ||
-	    (s = array(&rc, jt, "right_children", nn, where, path)) ||
-	    (s = array(&si, jt, "split_indices", nn, where, path)) ||
-	    (s = array(&sc, jt, "split_conditions", nn, where, path)) ||
-	    (s = array(&dl, jt, "default_left", nn, where, path)) ||
-	    (s = array(&sh, jt, "sum_hessian", nn, where, path)))
-		return s;
-	if (get(jt, "split_type") && (s = array(&st, jt, "split_type", nn, where, path)))
+		return fail(c, &at_param, CANDOR_EPARSE, "%s has %zu nodes", where, nn);
+	if ((s = tree_arrays(&a, c, jt, tat, nn, where)))
 		return s;
 	{
 		json_object *cn = get(jt, "categories_nodes");
+		const jloc at = { tat, "categories_nodes", 0 };
 		if (cn && json_object_is_type(cn, json_type_array) && json_object_array_length(cn) > 0)
-			return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-			                     "xgboost model: %s has categorical splits, which are not "
-			                     "supported",
-			                     where);
+			return fail(c, &at, CANDOR_EUNSUPPORTED,
+			            "%s has categorical splits, which are not supported", where);
 	}
 
 	/* Breadth-first walk from the root; order[k] = old id of new node k.
 	 * A node reached twice (a cycle or a shared child) is an error. */
-	candor__xgb_node *nodes = ens->nodes + *next;
+	candor__tree_node *nodes = ens->nodes + *next;
 	double *cover = ens->cover + *next;
 	size_t head = 0, tail = 1;
 	uint32_t maxdepth = 0, nleaves = 0;
@@ -232,20 +364,25 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 	while (head < tail) {
 		const uint32_t old = order[head];
 		const size_t k = head++;
-		const int64_t l = at_i(lc, old), r = at_i(rc, old);
-		candor__xgb_node *nd = &nodes[k];
-		const double h = at_d(sh, old);
+		candor__tree_node *nd = &nodes[k];
+		int64_t l, r, dl;
+		float h, v;
 		memset(nd, 0, sizeof *nd);
-		if (!(h >= 0) || !isfinite(h))
-			return candor__error(CANDOR_EPARSE, path, 0, 0,
-			                     "xgboost model: %s node %u has sum_hessian %g", where, old, h);
-		cover[k] = (double)(float)h;
+		if ((s = jint(&l, c, json_object_array_get_idx(a.lc, old), &AT(a.at_lc, old), where,
+		              old, "left_children")) ||
+		    (s = jint(&r, c, json_object_array_get_idx(a.rc, old), &AT(a.at_rc, old), where,
+		              old, "right_children")) ||
+		    (s = jfloat(&h, c, json_object_array_get_idx(a.sh, old), &AT(a.at_sh, old), false,
+		                where, old, "sum_hessian")) ||
+		    (s = jfloat(&v, c, json_object_array_get_idx(a.sc, old), &AT(a.at_sc, old), false,
+		                where, old, "split_conditions")))
+			return s;
+		if (!(h >= 0))
+			return fail(c, &AT(a.at_sh, old), CANDOR_EPARSE,
+			            "%s node %u has sum_hessian %g", where, old, (double)h);
+		cover[k] = (double)h;
 		if (l == -1 && r == -1) {
-			const double v = at_d(sc, old);
-			if (!isfinite(v))
-				return candor__error(CANDOR_EPARSE, path, 0, 0,
-				                     "xgboost model: %s leaf %u has value %g", where, old, v);
-			nd->value = (float)v;
+			nd->value = (double)v;
 			nd->feature = -1;
 			nleaves++;
 			if (depth_of[old] > maxdepth)
@@ -253,40 +390,73 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 			continue;
 		}
 		if (l < 0 || r < 0 || (size_t)l >= nn || (size_t)r >= nn || l == r)
-			return candor__error(CANDOR_EPARSE, path, 0, 0,
-			                     "xgboost model: %s node %u has children %lld and %lld, "
-			                     "outside [0, %zu)",
-			                     where, old, (long long)l, (long long)r, nn);
-		if (st && at_i(st, old) != 0)
-			return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-			                     "xgboost model: %s node %u is a categorical split, which is "
-			                     "not supported",
-			                     where, old);
+			return fail(c, &AT(a.at_lc, old), CANDOR_EPARSE,
+			            "%s node %u has children %lld and %lld, outside [0, %zu)", where, old,
+			            (long long)l, (long long)r, nn);
+		if (a.st) {
+			int64_t ty;
+			if ((s = jint(&ty, c, json_object_array_get_idx(a.st, old), &AT(a.at_st, old),
+			              where, old, "split_type")))
+				return s;
+			if (ty != 0)
+				return fail(c, &AT(a.at_st, old), CANDOR_EUNSUPPORTED,
+				            "%s node %u is a categorical split, which is not supported",
+				            where, old);
+		}
 		{
-			const int64_t f = at_i(si, old);
-			const double thr = at_d(sc, old);
+			int64_t f;
+			json_object *jd = json_object_array_get_idx(a.dl, old);
+			if ((s = jint(&f, c, json_object_array_get_idx(a.si, old), &AT(a.at_si, old),
+			              where, old, "split_indices")))
+				return s;
 			if (f < 0 || (size_t)f >= ens->nfeatures)
-				return candor__error(CANDOR_EPARSE, path, 0, 0,
-				                     "xgboost model: %s node %u splits on feature %lld, "
-				                     "outside [0, %zu)",
-				                     where, old, (long long)f, ens->nfeatures);
-			if (isnan(thr))
-				return candor__error(CANDOR_EPARSE, path, 0, 0,
-				                     "xgboost model: %s node %u has a NaN threshold", where,
-				                     old);
+				return fail(c, &AT(a.at_si, old), CANDOR_EPARSE,
+				            "%s node %u splits on feature %lld, outside [0, %zu)", where,
+				            old, (long long)f, ens->nfeatures);
+			/* XGBoost reads an integer default_left as (value == 1) */
+			if (jd && json_object_is_type(jd, json_type_boolean))
+				dl = json_object_get_boolean(jd);
+			else if ((s = jint(&dl, c, jd, &AT(a.at_dl, old), where, old, "default_left")))
+				return s;
+			if (dl != 0 && dl != 1)
+				return fail(c, &AT(a.at_dl, old), CANDOR_EPARSE,
+				            "%s node %u has default_left %lld, expected 0 or 1", where, old,
+				            (long long)dl);
 			nd->feature = (int32_t)f;
-			nd->value = (float)thr;
-			nd->default_left = at_i(dl, old) != 0;
+			nd->value = (double)v;
+			nd->split = CANDOR__SPLIT_LT_F32;
+			nd->default_left = (uint8_t)dl;
 		}
 		if (depth_of[l] != UINT32_MAX || depth_of[r] != UINT32_MAX || tail + 2 > nn)
-			return candor__error(CANDOR_EPARSE, path, 0, 0,
-			                     "xgboost model: %s is not a tree (node %lld or %lld is "
-			                     "reached twice)",
-			                     where, (long long)l, (long long)r);
+			return fail(c, &AT(a.at_lc, old), CANDOR_EPARSE,
+			            "%s is not a tree (node %lld or %lld is reached twice)", where,
+			            (long long)l, (long long)r);
+		for (int side = 0; side < 2; side++) {
+			const int64_t ch = side ? r : l;
+			int64_t p;
+			if ((s = jint(&p, c, json_object_array_get_idx(a.par, (size_t)ch),
+			              &AT(a.at_par, (size_t)ch), where, ch, "parents")))
+				return s;
+			if (p != old)
+				return fail(c, &AT(a.at_par, (size_t)ch), CANDOR_EPARSE,
+				            "%s node %lld has parent %lld, but it is a child of node %u",
+				            where, (long long)ch, (long long)p, old);
+		}
 		depth_of[l] = depth_of[r] = depth_of[old] + 1;
 		nd->left = (uint32_t)tail;
 		order[tail++] = (uint32_t)l;
 		order[tail++] = (uint32_t)r;
+	}
+	/* Covers: a node's is the sum of its children's (up to float rounding). */
+	for (size_t k = 0; k < tail; k++) {
+		if (nodes[k].feature < 0)
+			continue;
+		const double sum = cover[nodes[k].left] + cover[nodes[k].left + 1];
+		if (!candor__tree_covers_agree(cover[k], cover[nodes[k].left], cover[nodes[k].left + 1]))
+			return fail(c, &AT(a.at_sh, order[k]), CANDOR_EPARSE,
+			            "%s node %u has sum_hessian %.9g, but its children's add up to "
+			            "%.9g: the covers are inconsistent",
+			            where, order[k], cover[k], sum);
 	}
 	tree->first = *next;
 	tree->nnodes = (uint32_t)tail;
@@ -298,43 +468,43 @@ static candor_status read_tree(candor__xgb_ensemble *ens, candor__xgb_tree *tree
 	return CANDOR_OK;
 }
 
-static candor_status read_trees(candor__xgb_ensemble *ens, json_object *model,
-                                const char *path)
+static candor_status read_trees(candor__tree_ensemble *ens, json_object *model,
+                                const jloc *mat, const xctx *c)
 {
 	json_object *trees, *info, *gparam;
 	size_t ntrees, total = 0, maxnn = 0;
 	uint32_t *scratch = NULL;
 	candor_status s;
+	const jloc at_gparam = { mat, "gbtree_model_param", 0 };
+	const jloc at_trees = { mat, "trees", 0 }, at_info = { mat, "tree_info", 0 };
 
-	if ((s = need(&gparam, model, "gbtree_model_param", json_type_object, "gradient_booster",
-	              path)) ||
-	    (s = count(&ntrees, gparam, "num_trees", "gbtree_model_param", path)) ||
-	    (s = array(&trees, model, "trees", ntrees, "gradient_booster model", path)) ||
-	    (s = array(&info, model, "tree_info", ntrees, "gradient_booster model", path)))
+	if ((s = need(&gparam, c, model, mat, "gbtree_model_param", json_type_object,
+	              "gradient_booster")) ||
+	    (s = count(&ntrees, c, gparam, &at_gparam, "num_trees", "gbtree_model_param")) ||
+	    (s = array(&trees, c, model, mat, "trees", ntrees, "gradient_booster model")) ||
+	    (s = array(&info, c, model, mat, "tree_info", ntrees, "gradient_booster model")))
 		return s;
 	if (ntrees == 0)
-		return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: the model has no trees");
+		return fail(c, &at_trees, CANDOR_EPARSE, "the model has no trees");
 
 	/* First pass: node counts, so one allocation holds every node. Each
 	 * count is held to its node array's length now, before it sizes an
 	 * allocation: a 3 kB file claiming 600M nodes must not ask for 10 GB. */
 	for (size_t t = 0; t < ntrees; t++) {
-		json_object *param, *lc;
+		json_object *param, *lc, *jt = json_object_array_get_idx(trees, t);
+		const jloc tat = { &at_trees, NULL, t }, pat = { &tat, "tree_param", 0 };
 		size_t nn;
 		char where[48];
 		snprintf(where, sizeof where, "tree %zu", t);
-		if ((s = need(&param, json_object_array_get_idx(trees, t), "tree_param",
-		              json_type_object, where, path)) ||
-		    (s = count(&nn, param, "num_nodes", where, path)) ||
-		    (s = array(&lc, json_object_array_get_idx(trees, t), "left_children", nn, where,
-		               path)))
+		if ((s = need(&param, c, jt, &tat, "tree_param", json_type_object, where)) ||
+		    (s = count(&nn, c, param, &pat, "num_nodes", where)) ||
+		    (s = array(&lc, c, jt, &tat, "left_children", nn, where)))
 			return s;
 		total += nn;
 		if (nn > maxnn)
 			maxnn = nn;
 		if (total > (size_t)INT32_MAX)
-			return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-			                     "xgboost model: more than 2^31 nodes");
+			return fail(c, &tat, CANDOR_EUNSUPPORTED, "more than 2^31 nodes");
 	}
 	ens->ntrees = ntrees;
 	if (!(ens->trees = candor__calloc(ntrees, sizeof *ens->trees)) ||
@@ -345,16 +515,19 @@ static candor_status read_trees(candor__xgb_ensemble *ens, json_object *model,
 
 	size_t next = 0;
 	for (size_t t = 0; t < ntrees; t++) {
-		const int64_t g = at_i(info, t);
+		const jloc tat = { &at_trees, NULL, t };
+		int64_t g;
+		if ((s = jint(&g, c, json_object_array_get_idx(info, t), &AT(at_info, t), "",
+		              -1, "tree_info entry")))
+			break;
 		if (g < 0 || (size_t)g >= ens->noutputs) {
-			s = candor__error(CANDOR_EPARSE, path, 0, 0,
-			                  "xgboost model: tree_info[%zu] = %lld, outside [0, %zu)", t,
-			                  (long long)g, ens->noutputs);
+			s = fail(c, &AT(at_info, t), CANDOR_EPARSE, "tree_info[%zu] = %lld, outside [0, %zu)",
+			         t, (long long)g, ens->noutputs);
 			break;
 		}
 		ens->trees[t].group = (uint32_t)g;
-		s = read_tree(ens, &ens->trees[t], json_object_array_get_idx(trees, t), t, &next,
-		              scratch, scratch + maxnn, path);
+		s = read_tree(ens, &ens->trees[t], json_object_array_get_idx(trees, t), &tat, t, &next,
+		              scratch, scratch + maxnn, c);
 		if (s)
 			break;
 	}
@@ -363,191 +536,199 @@ static candor_status read_trees(candor__xgb_ensemble *ens, json_object *model,
 	return s;
 }
 
-/* ===== prediction ======================================================= */
-
-void candor__xgboost_margin(const candor__xgb_ensemble *ens, const double *x, size_t n,
-                            double *out)
-{
-	const size_t M = ens->nfeatures, K = ens->noutputs;
-	enum { BLOCK = 64 };
-	float acc[BLOCK * 16];
-	/* Rows in blocks, trees in order within a block: the float sum of each
-	 * (row, output) is accumulated in tree order, as in XGBoost. */
-	const size_t block = K <= 16 ? BLOCK : 1;
-	for (size_t r0 = 0; r0 < n; r0 += block) {
-		const size_t nb = n - r0 < block ? n - r0 : block;
-		if (K <= 16) {
-			for (size_t i = 0; i < nb * K; i++)
-				acc[i] = ens->base_margin;
-			for (size_t t = 0; t < ens->ntrees; t++) {
-				const candor__xgb_tree *tr = &ens->trees[t];
-				const candor__xgb_node *nodes = ens->nodes + tr->first;
-				for (size_t i = 0; i < nb; i++)
-					acc[i * K + tr->group] +=
-					        nodes[candor__xgb_leaf(nodes, x + (r0 + i) * M)].value;
-			}
-			for (size_t i = 0; i < nb * K; i++)
-				out[r0 * K + i] = (double)acc[i];
-		} else {
-			/* Many classes: one row at a time, accumulating in out as float. */
-			double *o = out + r0 * K;
-			for (size_t k = 0; k < K; k++)
-				o[k] = ens->base_margin;
-			for (size_t t = 0; t < ens->ntrees; t++) {
-				const candor__xgb_tree *tr = &ens->trees[t];
-				const candor__xgb_node *nodes = ens->nodes + tr->first;
-				o[tr->group] = (double)((float)o[tr->group] +
-				                        nodes[candor__xgb_leaf(nodes, x + r0 * M)].value);
-			}
-		}
-	}
-}
-
-static candor_status xgb_predict(void *state, const double *x, size_t n, double *out)
-{
-	const candor__xgb_ensemble *ens = state;
-	const size_t K = ens->noutputs;
-	candor__xgboost_margin(ens, x, n, out);
-	if (ens->transform == CANDOR__XGB_SIGMOID) {
-		for (size_t i = 0; i < n * K; i++)
-			out[i] = 1.0 / (1.0 + exp(-out[i]));
-	} else if (ens->transform == CANDOR__XGB_SOFTMAX) {
-		for (size_t i = 0; i < n; i++) {
-			double *o = out + i * K, mx = o[0], sum = 0;
-			for (size_t k = 1; k < K; k++)
-				if (o[k] > mx)
-					mx = o[k];
-			for (size_t k = 0; k < K; k++)
-				sum += (o[k] = exp(o[k] - mx));
-			for (size_t k = 0; k < K; k++)
-				o[k] /= sum;
-		}
-	}
-	return CANDOR_OK;
-}
-
-static const candor__model_vtable xgb_vtable = { xgb_predict, ensemble_free };
-
 /* ===== loading ========================================================== */
 
-static candor_status read_header(candor__xgb_ensemble *ens, candor_output_kind *kind,
-                                 json_object *learner, const char *path)
+static candor_status read_header(candor__tree_ensemble *ens, candor_output_kind *kind,
+                                 json_object *learner, const jloc *lat, const xctx *c)
 {
 	json_object *mp, *obj, *gb, *name;
 	size_t num_class = 0, num_target = 1;
-	double base_score;
+	float base_score;
 	candor_status s;
+	const jloc at_mp = { lat, "learner_model_param", 0 };
+	const jloc at_base = { &at_mp, "base_score", 0 };
+	const jloc at_obj = { lat, "objective", 0 }, at_name = { &at_obj, "name", 0 };
+	const jloc at_gb = { lat, "gradient_booster", 0 }, at_gbname = { &at_gb, "name", 0 };
 
-	if ((s = need(&mp, learner, "learner_model_param", json_type_object, "learner", path)) ||
-	    (s = count(&ens->nfeatures, mp, "num_feature", "learner_model_param", path)) ||
-	    (s = number(&base_score, mp, "base_score", "learner_model_param", path)))
+	if ((s = need(&mp, c, learner, lat, "learner_model_param", json_type_object, "learner")) ||
+	    (s = count(&ens->nfeatures, c, mp, &at_mp, "num_feature", "learner_model_param")))
 		return s;
-	if (get(mp, "num_class") && (s = count(&num_class, mp, "num_class", "learner_model_param",
-	                                       path)))
+	if (!get(mp, "base_score"))
+		return fail(c, &at_mp, CANDOR_EPARSE, "learner_model_param has no \"base_score\"");
+	if ((s = jfloat(&base_score, c, get(mp, "base_score"), &at_base, true, "", -1,
+	                   "base_score")))
+		return s;
+	if (get(mp, "num_class") &&
+	    (s = count(&num_class, c, mp, &at_mp, "num_class", "learner_model_param")))
 		return s;
 	if (get(mp, "num_target") &&
-	    (s = count(&num_target, mp, "num_target", "learner_model_param", path)))
+	    (s = count(&num_target, c, mp, &at_mp, "num_target", "learner_model_param")))
 		return s;
 	if (num_target > 1)
-		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-		                     "xgboost model: multi-target models (num_target %zu) are not "
-		                     "supported",
-		                     num_target);
+		return fail(c, &at_mp, CANDOR_EUNSUPPORTED,
+		            "multi-target models (num_target %zu) are not supported", num_target);
 	if (ens->nfeatures == 0)
-		return candor__error(CANDOR_EPARSE, path, 0, 0, "xgboost model: num_feature is 0");
+		return fail(c, &at_mp, CANDOR_EPARSE, "num_feature is 0");
 	/* These counts size allocations before anything in the file confirms
 	 * them (feature names, per-output arrays), so a few bytes claiming 10^9
 	 * would ask for gigabytes; no model candor can explain comes near. */
 	if (ens->nfeatures > XGB_MAX_FEATURES)
-		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-		                     "xgboost model: num_feature %zu is more than the %d candor supports",
-		                     ens->nfeatures, XGB_MAX_FEATURES);
+		return fail(c, &at_mp, CANDOR_EUNSUPPORTED,
+		            "num_feature %zu is more than the %d candor supports", ens->nfeatures,
+		            XGB_MAX_FEATURES);
 	if (num_class > XGB_MAX_CLASSES)
-		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-		                     "xgboost model: num_class %zu is more than the %d candor supports",
-		                     num_class, XGB_MAX_CLASSES);
+		return fail(c, &at_mp, CANDOR_EUNSUPPORTED,
+		            "num_class %zu is more than the %d candor supports", num_class,
+		            XGB_MAX_CLASSES);
 	ens->noutputs = num_class > 1 ? num_class : 1;
 
-	if ((s = need(&obj, learner, "objective", json_type_object, "learner", path)) ||
-	    (s = need(&name, obj, "name", json_type_string, "objective", path)) ||
-	    (s = objective(ens, kind, base_score, json_object_get_string(name), path)))
+	if ((s = need(&obj, c, learner, lat, "objective", json_type_object, "learner")) ||
+	    (s = need(&name, c, obj, &at_obj, "name", json_type_string, "objective")) ||
+	    (s = objective(ens, kind, base_score, json_object_get_string(name), c, &at_name,
+	                   &at_base)))
 		return s;
-	if ((ens->transform == CANDOR__XGB_SOFTMAX) != (ens->noutputs > 1))
-		return candor__error(CANDOR_EPARSE, path, 0, 0,
-		                     "xgboost model: objective %s does not agree with num_class %zu",
-		                     ens->objective, num_class);
+	if ((ens->transform == CANDOR__TREE_SOFTMAX) != (ens->noutputs > 1))
+		return fail(c, &at_name, CANDOR_EPARSE, "objective %s does not agree with num_class %zu",
+		            ens->objective, num_class);
 
-	if ((s = need(&gb, learner, "gradient_booster", json_type_object, "learner", path)) ||
-	    (s = need(&name, gb, "name", json_type_string, "gradient_booster", path)))
+	if ((s = need(&gb, c, learner, lat, "gradient_booster", json_type_object, "learner")) ||
+	    (s = need(&name, c, gb, &at_gb, "name", json_type_string, "gradient_booster")))
 		return s;
 	if (strcmp(json_object_get_string(name), "gbtree") != 0)
-		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-		                     "xgboost model: booster \"%s\" is not supported (only gbtree)",
-		                     json_object_get_string(name));
+		return fail(c, &at_gbname, CANDOR_EUNSUPPORTED,
+		            "booster \"%.32s\" is not supported (only gbtree)",
+		            json_object_get_string(name));
 	return CANDOR_OK;
 }
 
-static candor_status set_features(candor_model *m, json_object *learner)
+static int cmp_name(const void *a, const void *b)
 {
-	json_object *fn = get(learner, "feature_names");
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Feature names: absent or empty means f0..fM-1 (XGBoost writes [] for a
+ * model trained without names); otherwise exactly M distinct non-empty
+ * strings, as XGBoost's Python package demands of a DMatrix (one feature
+ * must never read another's column). feature_types: absent, empty, or M
+ * numerical types.
+ */
+static candor_status set_features(candor_model *m, json_object *learner, const jloc *lat,
+                                  const xctx *c)
+{
+	json_object *fn = get(learner, "feature_names"), *ft = get(learner, "feature_types");
+	const jloc at_fn = { lat, "feature_names", 0 }, at_ft = { lat, "feature_types", 0 };
+	const size_t M = m->nfeatures;
 	const bool named = fn && json_object_is_type(fn, json_type_array) &&
-	                   json_object_array_length(fn) == m->nfeatures;
-	for (size_t j = 0; j < m->nfeatures; j++) {
+	                   json_object_array_length(fn) > 0;
+
+	if (fn && !json_object_is_type(fn, json_type_array))
+		return fail(c, &at_fn, CANDOR_EPARSE, "feature_names is not an array");
+	if (named && json_object_array_length(fn) != M)
+		return fail(c, &at_fn, CANDOR_EPARSE, "feature_names has %zu names for %zu features",
+		            json_object_array_length(fn), M);
+	if (ft && !json_object_is_type(ft, json_type_array))
+		return fail(c, &at_ft, CANDOR_EPARSE, "feature_types is not an array");
+	if (ft && json_object_array_length(ft) > 0) {
+		if (json_object_array_length(ft) != M)
+			return fail(c, &at_ft, CANDOR_EPARSE,
+			            "feature_types has %zu types for %zu features",
+			            json_object_array_length(ft), M);
+		for (size_t j = 0; j < M; j++) {
+			json_object *v = json_object_array_get_idx(ft, j);
+			const char *s = json_object_is_type(v, json_type_string)
+			                        ? json_object_get_string(v) : NULL;
+			if (s && !strcmp(s, "c"))
+				return fail(c, &AT(at_ft, j), CANDOR_EUNSUPPORTED,
+				            "feature %zu is categorical (feature_types \"c\"), which is "
+				            "not supported", j);
+			if (!s || (strcmp(s, "q") && strcmp(s, "float") && strcmp(s, "int") &&
+			           strcmp(s, "i")))
+				return fail(c, &AT(at_ft, j), CANDOR_EPARSE,
+				            "feature_types entry %zu is not one of q, float, int, i", j);
+		}
+	}
+	for (size_t j = 0; j < M; j++) {
 		char buf[32];
-		const char *s = NULL;
-		if (named)
-			s = json_object_get_string(json_object_array_get_idx(fn, j));
-		if (!s) {
+		const char *s;
+		if (named) {
+			json_object *v = json_object_array_get_idx(fn, j);
+			if (!json_object_is_type(v, json_type_string) ||
+			    json_object_get_string_len(v) == 0 ||
+			    strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
+				return fail(c, &AT(at_fn, j), CANDOR_EPARSE,
+				            "feature_names entry %zu is not a non-empty string", j);
+			s = json_object_get_string(v);
+		} else {
 			snprintf(buf, sizeof buf, "f%zu", j);
 			s = buf;
 		}
 		if (!(m->features[j] = candor__strdup(s)))
 			return CANDOR_ENOMEM;
 	}
+	if (named && M > 1) {
+		/* duplicates: sort a copy of the pointers */
+		const char **sorted = candor__mallocarray(M, sizeof *sorted);
+		if (!sorted)
+			return CANDOR_ENOMEM;
+		memcpy(sorted, m->features, M * sizeof *sorted);
+		qsort(sorted, M, sizeof *sorted, cmp_name);
+		const char *dup = NULL;
+		for (size_t j = 1; j < M && !dup; j++)
+			if (!strcmp(sorted[j - 1], sorted[j]))
+				dup = sorted[j];
+		candor__free(sorted);
+		if (dup) {
+			size_t second = 0;
+			for (size_t j = 0, seen = 0; j < M; j++)
+				if (!strcmp(m->features[j], dup) && seen++ == 1)
+					second = j;
+			return fail(c, &AT(at_fn, second), CANDOR_EPARSE,
+			            "feature_names has \"%.64s\" twice (features must be unique)", dup);
+		}
+	}
 	return CANDOR_OK;
 }
 
-candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *path)
+candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *text,
+                                   size_t len, const char *path)
 {
-	candor__xgb_ensemble *ens;
+	candor__tree_ensemble *ens;
 	candor_model *m = NULL;
 	json_object *learner, *gb, *model;
 	candor_output_kind kind = CANDOR_OUTPUT_MARGIN;
 	candor_status s;
+	xctx c = { text, len, path, (locale_t)0 };
+	const jloc at_learner = { NULL, "learner", 0 };
+	const jloc at_gb = { &at_learner, "gradient_booster", 0 };
+	const jloc at_model = { &at_gb, "model", 0 };
 
 	*out = NULL;
-	if ((s = need(&learner, root, "learner", json_type_object, "the document", path)))
+	if ((s = need(&learner, &c, root, NULL, "learner", json_type_object, "the document")))
 		return s;
-	if (!(ens = candor__calloc(1, sizeof *ens)))
+	if (!(c.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0)))
+		return candor__oom();
+	if (!(ens = candor__tree_ensemble_new())) {
+		freelocale(c.cloc);
 		return CANDOR_ENOMEM;
-	if ((s = read_header(ens, &kind, learner, path)) ||
-	    (s = need(&gb, learner, "gradient_booster", json_type_object, "learner", path)) ||
-	    (s = need(&model, gb, "model", json_type_object, "gradient_booster", path)) ||
-	    (s = read_trees(ens, model, path))) {
-		ensemble_free(ens);
+	}
+	if ((s = read_header(ens, &kind, learner, &at_learner, &c)) ||
+	    (s = need(&gb, &c, learner, &at_learner, "gradient_booster", json_type_object,
+	              "learner")) ||
+	    (s = need(&model, &c, gb, &at_gb, "model", json_type_object, "gradient_booster")) ||
+	    (s = read_trees(ens, model, &at_model, &c))) {
+		candor__tree_ensemble_free(ens);
+		freelocale(c.cloc);
 		return s;
 	}
-	if ((s = candor__model_alloc(&m, ens->nfeatures))) {
-		ensemble_free(ens);
+	freelocale(c.cloc);
+	ens->float_sum = true;
+	if ((s = candor__tree_model_new(&m, ens, CANDOR_MODEL_XGBOOST, kind)))
 		return s;
-	}
-	m->type = CANDOR_MODEL_XGBOOST;
-	m->vt = &xgb_vtable;
-	m->state = ens;
-	m->noutputs = ens->noutputs;
-	m->output_kind = kind;
-	m->reentrant = true;
-	if ((s = set_features(m, learner))) {
+	if ((s = set_features(m, learner, &at_learner, &c))) {
 		candor_model_free(m);
 		return s;
 	}
 	*out = m;
 	return CANDOR_OK;
-}
-
-const struct candor__xgb_ensemble *candor__xgboost_ensemble(const candor_model *model)
-{
-	if (!model || model->type != CANDOR_MODEL_XGBOOST || model->vt != &xgb_vtable)
-		return NULL;
-	return model->state;
 }

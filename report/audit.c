@@ -158,7 +158,7 @@ static candor_status shap(candor_explanation **out, candor_model *model, const d
 	const candor_model_type t = candor_model_type_of(model);
 	candor_status st;
 
-	if (t == CANDOR_MODEL_XGBOOST) {
+	if (candor_treeshap_supports(model)) {
 		candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
 		size_t cnt;
 		double *phi;

@@ -44,7 +44,8 @@ typedef enum candor_model_type {
 	CANDOR_MODEL_LOGISTIC = 2, /**< logistic regression JSON */
 	CANDOR_MODEL_XGBOOST = 3,  /**< XGBoost JSON tree ensemble */
 	CANDOR_MODEL_COMMAND = 4,  /**< external command, batch protocol */
-	CANDOR_MODEL_PLUGIN = 5    /**< shared-library plugin */
+	CANDOR_MODEL_PLUGIN = 5,   /**< shared-library plugin */
+	CANDOR_MODEL_LIGHTGBM = 6  /**< LightGBM text model (Booster.save_model) */
 } candor_model_type;
 
 /** An opaque model handle. */

@@ -1,6 +1,6 @@
 /**
  * @file candor/treeshap.h
- * @brief TreeSHAP for XGBoost tree ensembles: path-dependent (Lundberg et
+ * @brief TreeSHAP for tree ensembles (XGBoost, LightGBM): path-dependent (Lundberg et
  *        al. 2020, Algorithm 2), interaction values, and interventional
  *        TreeSHAP against a background dataset.
  *
@@ -35,6 +35,12 @@ typedef struct candor_treeshap_options {
 
 #define CANDOR_TREESHAP_OPTIONS_VERSION 1
 #define CANDOR_TREESHAP_OPTIONS_INIT { CANDOR_TREESHAP_OPTIONS_VERSION, 0, NULL, NULL }
+
+/**
+ * True when `model` is a tree ensemble these functions explain (XGBoost
+ * JSON, LightGBM text): the models for which `tree` is the default method.
+ */
+CANDOR_API bool candor_treeshap_supports(const candor_model *model);
 
 /**
  * Path-dependent TreeSHAP of `n` rows `x` (n x M) of an XGBoost model.

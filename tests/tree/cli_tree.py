@@ -46,7 +46,8 @@ def explain(tmp, name, extra, data=None):
 
 
 with tempfile.TemporaryDirectory() as tmp:
-    for name, K in (("bin_d2", 1), ("multi_d3", 3), ("reg_d4", 1)):
+    for name, K in (("bin_d2", 1), ("multi_d3", 3), ("reg_d4", 1), ("logitraw_b0", 1),
+                    ("poisson", 1)):
         inter = os.path.join(tmp, name + ".inter.csv")
         r, out = explain(tmp, name, ["--interactions", inter])  # --method tree is the default
         check(r.returncode == 0, "%s: exit %d: %s" % (name, r.returncode, r.stderr))
@@ -84,7 +85,11 @@ with tempfile.TemporaryDirectory() as tmp:
                 close(mat, ref[r_][k * blk:(k + 1) * blk], "%s inter row %d out %d" % (name, r_, k))
 
     for bad, needle in (("bad_categorical", "categorical splits"), ("bad_objective", "rank:pairwise"),
-                        ("bad_truncated", "bad_truncated.json:1:"), ("bad_gblinear", "gblinear")):
+                        ("bad_truncated", "bad_truncated.json:1:"), ("bad_gblinear", "gblinear"),
+                        ("bad_cover", "covers are inconsistent"),
+                        ("bad_leaf_overflow", "overflows a float"),
+                        ("bad_dup_names", "twice"), ("bad_cover", "bad_cover.json:1:"),
+                        ("bad_names_count", "bad_names_count.json:1:")):
         r, out = explain(tmp, bad, [], data="bin_d2")
         check(r.returncode == 2, "%s: exit %d, expected 2" % (bad, r.returncode))
         check(needle in r.stderr and r.stderr.startswith("candor: "),

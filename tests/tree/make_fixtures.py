@@ -46,6 +46,10 @@ def target(X, kind, rng):
         return (s + rng.normal(scale=0.5, size=len(s)) > 0).astype(np.float32)
     if kind == "multi":
         return np.digitize(s + rng.normal(scale=0.3, size=len(s)), [-0.5, 0.6]).astype(np.float32)
+    if kind == "count":
+        return rng.poisson(np.exp(0.4 * s)).astype(np.float32)
+    if kind == "pos":
+        return (np.exp(0.3 * s) * rng.gamma(4.0, 0.25, size=len(s))).astype(np.float32)
     return (s + rng.normal(scale=0.2, size=len(s))).astype(np.float32)
 
 
@@ -109,6 +113,25 @@ make("rf_multi", "multi", {"objective": "multi:softprob", "num_class": 3, "max_d
 make("small_d3", "reg", {"objective": "reg:squarederror", "max_depth": 3, "eta": 0.5},
      300, 12, 5, 6, 0.15, 8)
 
+# One model per supported objective, for its base_score transform (XGBoost's
+# ProbToMargin): the margins of test_tree.c must equal output_margin exactly.
+# binary:logitraw takes base_score as a margin, so 0 and negative values are
+# valid; the log-link objectives take its log.
+OBJECTIVES = [
+    ("logitraw_def", "binary", {"objective": "binary:logitraw"}),
+    ("logitraw_b0", "binary", {"objective": "binary:logitraw", "base_score": 0.0}),
+    ("logitraw_bneg", "binary", {"objective": "binary:logitraw", "base_score": -1.25}),
+    ("logistic_b07", "binary", {"objective": "binary:logistic", "base_score": 0.7}),
+    ("sqlog", "pos", {"objective": "reg:squaredlogerror", "base_score": 1.5}),
+    ("huber", "reg", {"objective": "reg:pseudohubererror", "base_score": -0.3}),
+    ("absolute", "reg", {"objective": "reg:absoluteerror"}),
+    ("poisson", "count", {"objective": "count:poisson", "base_score": 1.7}),
+    ("gamma", "pos", {"objective": "reg:gamma", "base_score": 0.8}),
+    ("tweedie", "pos", {"objective": "reg:tweedie", "tweedie_variance_power": 1.4}),
+]
+for i, (name, kind, params) in enumerate(OBJECTIVES):
+    make(name, kind, dict(params, max_depth=3, eta=0.3), 300, 25, 5, 8, 0.1, 20 + i)
+
 # ---- malformed and unsupported models -----------------------------------
 with open(os.path.join(OUT, "bin_d2.json")) as f:
     good = f.read()
@@ -128,6 +151,55 @@ t = j["learner"]["gradient_booster"]["model"]["trees"][1]
 t["left_children"][0] = 0  # a cycle
 with open(os.path.join(OUT, "bad_cycle.json"), "w") as f:
     json.dump(j, f)
+
+# Files XGBoost refuses or that are inconsistent (issue 9, finding 5): each
+# breaks one rule of models/xgboost.c; the test checks the error and that
+# its line:column points at the value named in BAD_AT.
+BAD_AT = {}
+
+
+def bad(name, edit, at):
+    j = json.loads(good)
+    edit(j)
+    text = json.dumps(j)
+    with open(os.path.join(OUT, name + ".json"), "w") as f:
+        f.write(text)
+    BAD_AT[name] = at
+
+
+def tree0(j):
+    return j["learner"]["gradient_booster"]["model"]["trees"][0]
+
+
+def first_leaf(t):
+    return t["left_children"].index(-1)
+
+
+def set_leaf(j, v):
+    t = tree0(j)
+    t["split_conditions"][first_leaf(t)] = v
+
+
+bad("bad_leaf_overflow", lambda j: set_leaf(j, 1e39), "1e+39")
+bad("bad_leaf_nan", lambda j: set_leaf(j, float("nan")), "NaN")
+bad("bad_threshold_overflow", lambda j: tree0(j)["split_conditions"].__setitem__(0, -3.5e38 * 10),
+    "-3.5e+39")
+bad("bad_cover", lambda j: tree0(j)["sum_hessian"].__setitem__(1, tree0(j)["sum_hessian"][1] * 1.5),
+    "%r" % tree0(json.loads(good))["sum_hessian"][0])  # the parent is blamed
+bad("bad_dup_names", lambda j: j["learner"]["feature_names"].__setitem__(2, "x0_a"), '"x0_a"')
+bad("bad_names_count", lambda j: j["learner"]["feature_names"].pop(), '["x0_a"')
+bad("bad_default_left", lambda j: tree0(j)["default_left"].__setitem__(0, 2), "2")
+bad("bad_parents", lambda j: tree0(j)["parents"].__setitem__(2, 1), "1")
+bad("bad_no_parents", lambda j: tree0(j).pop("parents"), "{")
+bad("bad_string_number", lambda j: tree0(j)["split_conditions"].__setitem__(0, "0.5"), '"0.5"')
+bad("bad_float_child", lambda j: tree0(j)["left_children"].__setitem__(0, 1.0), "1.0")
+bad("bad_base_score", lambda j: j["learner"]["learner_model_param"].__setitem__("base_score", "1"),
+    '"1"')
+bad("bad_feature_type", lambda j: j["learner"].__setitem__("feature_types", ["float"] * 4 + ["c"]),
+    '"c"')
+with open(os.path.join(OUT, "bad_at.txt"), "w") as f:
+    for k, v in BAD_AT.items():
+        f.write("%s %s\n" % (k, v))
 
 rng = np.random.default_rng(9)
 X = rng.integers(0, 4, size=(200, 2)).astype(np.float32)
