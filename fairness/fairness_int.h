@@ -97,6 +97,7 @@ struct candor_fairness_result {
 	candor_fairness_group *groups;
 	candor_fairness_disparity *disp;
 	candor_fairness_check *checks;
+	const char **levels; /* the intersection groups' levels (k each), strings kept */
 	char **strings;      /* owned names, freed with the result */
 	size_t nstrings, capstrings;
 };

@@ -10,7 +10,9 @@
  *   p_value, a summary metric, a check's value) is null with a sibling
  *   "<key>_reason";
  * - groups carry "small": true below min_group_size and "reference": true
- *   for the reference group; disparities carry "test" ("z" or "fisher") and
+ *   for the reference group; an intersection's groups carry "levels", the
+ *   level of each attribute by name (the "group" name escapes '&' and '\'
+ *   in them, see result.c); disparities carry "test" ("z" or "fisher") and
  *   "difference_ci"/"ratio_ci" when there is an interval;
  * - "summary" is that of the intersection of all attributes when it was
  *   asked for (fairlearn's convention for several sensitive features), else
@@ -213,6 +215,15 @@ candor_status candor_fairness_result_json(const candor_fairness_result *result, 
 			break;
 		add(&j, o, "attribute", str(&j, v->attributes[G->attribute].name));
 		add(&j, o, "group", str(&j, G->name));
+		if (G->levels) {
+			/* an intersection's group: each attribute's level, unescaped */
+			json_object *lv = obj(&j);
+
+			for (size_t b = 0; lv && b < v->nattributes; b++)
+				if (!v->attributes[b].is_intersection)
+					add(&j, lv, v->attributes[b].name, str(&j, G->levels[b]));
+			add(&j, o, "levels", lv);
+		}
 		add(&j, o, "n", u64(&j, G->n));
 		add(&j, o, "tp", u64(&j, G->tp));
 		add(&j, o, "fp", u64(&j, G->fp));
