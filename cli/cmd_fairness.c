@@ -16,7 +16,8 @@
 enum {
 	OPT_DATA = 1000, OPT_LABEL, OPT_PRED, OPT_SCORE, OPT_SENSITIVE, OPT_INTERSECT,
 	OPT_REFERENCE, OPT_FAVORABLE, OPT_THRESHOLD, OPT_POLICY, OPT_CI, OPT_BOOTSTRAP,
-	OPT_SEED, OPT_JSON, OPT_XLSX, OPT_THREADS, OPT_QUIET, OPT_PRED_FAVORABLE
+	OPT_SEED, OPT_JSON, OPT_XLSX, OPT_THREADS, OPT_QUIET, OPT_PRED_FAVORABLE,
+	OPT_P_ADJUST
 };
 
 static const cli_option options[] = {
@@ -38,6 +39,8 @@ static const cli_option options[] = {
 	{"ci", OPT_CI, "wilson|bootstrap", "interval method (default wilson)"},
 	{"bootstrap", OPT_BOOTSTRAP, "N", "bootstrap replicates (default 1000)"},
 	{"seed", OPT_SEED, "S", "bootstrap seed (default 1)"},
+	{"p-adjust", OPT_P_ADJUST, "holm|bh|none",
+	 "adjust disparity p-values per attribute and metric (default holm); raw ones are kept"},
 	{"json", OPT_JSON, "OUT.json", "write the JSON result here"},
 	{"xlsx", OPT_XLSX, "OUT.xlsx",
 	 "write the workbook here (sheets as audit.xlsx's, without the explanations)"},
@@ -52,6 +55,7 @@ typedef struct args {
 	bool intersect, quiet, have_threshold;
 	double threshold;
 	candor_fairness_ci ci;
+	candor_fairness_p_adjust p_adjust;
 	size_t bootstrap;
 	uint64_t seed;
 	int threads;
@@ -129,6 +133,17 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 			else
 				return cli_usage_error(p, "--ci wants wilson or bootstrap, not '%s'", arg);
 			break;
+		case OPT_P_ADJUST:
+			if (strcmp(arg, "holm") == 0)
+				a->p_adjust = CANDOR_FAIRNESS_P_HOLM;
+			else if (strcmp(arg, "bh") == 0)
+				a->p_adjust = CANDOR_FAIRNESS_P_BH;
+			else if (strcmp(arg, "none") == 0)
+				a->p_adjust = CANDOR_FAIRNESS_P_NONE;
+			else
+				return cli_usage_error(p, "--p-adjust wants holm, bh or none, not '%s'",
+				                       arg);
+			break;
 		case OPT_BOOTSTRAP:
 			if (!cli_parse_size(p, "bootstrap", arg, &a->bootstrap))
 				return CLI_EXIT_USAGE;
@@ -198,6 +213,7 @@ int cmd_fairness(int argc, char **argv)
 	                "                [--favorable VALUE] [--pred-favorable VALUE]\n"
 	                "                [--threshold T] [--policy P.json]\n"
 	                "                [--ci wilson|bootstrap] [--bootstrap N] [--seed S]\n"
+	                "                [--p-adjust holm|bh|none]\n"
 	                "                [--json OUT.json] [--xlsx OUT.xlsx]",
 	                "Group fairness of a binary classifier's decisions: per group and overall\n"
 	                "the confusion counts and every group metric with its interval, each\n"
@@ -257,6 +273,7 @@ int cmd_fairness(int argc, char **argv)
 		opts.references = a.refs;
 		opts.nreferences = a.nrefs;
 		opts.ci = a.ci;
+		opts.p_adjust = a.p_adjust;
 		opts.bootstrap = a.bootstrap;
 		opts.seed = a.seed;
 		opts.threads = a.threads;

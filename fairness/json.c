@@ -18,6 +18,8 @@
  *   asked for (fairlearn's convention for several sensitive features), else
  *   of the first attribute; "summary_by_attribute" has every attribute's;
  *   "summary_ci" has the summary's intervals when there are any;
+ * - disparities carry "p_value_adjusted" beside the raw "p_value", and
+ *   the root "p_adjust" ("holm", "bh" or "none") says how;
  * - "min_group_size", "ci_method" ("wilson"/"bootstrap"/"none"),
  *   "confidence", and with bootstrap "bootstrap" and "seed".
  * Numbers are written by candor__format_double (shortest round-trip text,
@@ -254,6 +256,10 @@ candor_status candor_fairness_result_json(const candor_fairness_result *result, 
 		add(&j, o, "p_value", num(&j, D->p_value));
 		if (isnan(D->p_value))
 			add(&j, o, "p_value_reason", str(&j, D->p_reason ? D->p_reason : "undefined"));
+		add(&j, o, "p_value_adjusted", num(&j, D->p_adjusted));
+		if (isnan(D->p_adjusted))
+			add(&j, o, "p_value_adjusted_reason",
+			    str(&j, D->p_reason ? D->p_reason : "undefined"));
 		else
 			add(&j, o, "test", str(&j, D->test));
 		json_object_array_add(disp, o);
@@ -303,6 +309,8 @@ candor_status candor_fairness_result_json(const candor_fairness_result *result, 
 	add(&j, root, "verdict", str(&j, v->pass ? "pass" : "fail"));
 	add(&j, root, "min_group_size", u64(&j, v->min_group_size));
 	add(&j, root, "ci_method", str(&j, ci_name(v->ci)));
+	add(&j, root, "p_adjust", str(&j, v->p_adjust == CANDOR_FAIRNESS_P_HOLM ? "holm"
+	                                  : v->p_adjust == CANDOR_FAIRNESS_P_BH ? "bh" : "none"));
 	add(&j, root, "confidence", num(&j, v->confidence));
 	if (v->ci == CANDOR_FAIRNESS_CI_BOOTSTRAP) {
 		add(&j, root, "bootstrap", u64(&j, v->bootstrap));

@@ -17,6 +17,7 @@
  * Tibshirani 1993, ch. 13).
  */
 #include <omp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -719,8 +720,11 @@ static candor_status check_options(const candor_fairness_options *o,
 {
 	if (o->version != CANDOR_FAIRNESS_OPTIONS_VERSION)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-		                     "fairness: options version %u, expected %u", o->version,
+		                     "fairness: options version %u, expected 1 or %u", o->version,
 		                     CANDOR_FAIRNESS_OPTIONS_VERSION);
+	if ((unsigned)o->p_adjust > CANDOR_FAIRNESS_P_NONE)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: unknown p-value adjustment");
 	if ((unsigned)o->ci > CANDOR_FAIRNESS_CI_NONE)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: unknown interval method");
 	if (o->confidence != 0 && !(o->confidence > 0 && o->confidence < 1))
@@ -877,11 +881,97 @@ static candor_status fill_result(candor_fairness_result *r, plan *p, const uint6
 	return CANDOR_OK;
 }
 
+/* ===== multiple comparisons ============================================ */
+
+/* Holm's step-down or Benjamini-Hochberg's step-up adjustment of p[0..m),
+ * in place (R's p.adjust "holm" and "BH"): with p sorted ascending,
+ * Holm: adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j));
+ * BH:   adj_(i) = min_{j >= i} min(1, m p_(j) / j).
+ * Tied p-values get the same adjusted value in both, so the order of ties
+ * does not matter. `idx` (m) is a workspace. */
+static int cmp_p(const void *a, const void *b, void *payload)
+{
+	const double *p = payload;
+	const size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return p[i] < p[j] ? -1 : p[i] > p[j] ? 1 : (i > j) - (i < j);
+}
+
+void candor__p_adjust(double *p, size_t m, int method, size_t *idx)
+{
+	if (m == 0 || method == CANDOR_FAIRNESS_P_NONE)
+		return;
+	for (size_t i = 0; i < m; i++)
+		idx[i] = i;
+	qsort_r(idx, m, sizeof(*idx), cmp_p, p);
+	if (method == CANDOR_FAIRNESS_P_HOLM) {
+		double run = 0;
+
+		for (size_t j = 0; j < m; j++) {
+			const double v = fmin(1.0, (double)(m - j) * p[idx[j]]);
+
+			run = fmax(run, v);
+			p[idx[j]] = run;
+		}
+	} else {
+		double run = 1;
+
+		for (size_t j = m; j-- > 0;) {
+			const double v = fmin(1.0, (double)m * p[idx[j]] / (double)(j + 1));
+
+			run = fmin(run, v);
+			p[idx[j]] = run;
+		}
+	}
+}
+
+/* Adjust every disparity's p-value within its family (attribute, metric). */
+static candor_status adjust_p_values(candor_fairness_result *r, const plan *p,
+                                     candor_fairness_p_adjust method)
+{
+	double *v = candor__mallocarray(p->G + 1, sizeof(*v));
+	size_t *pos = candor__mallocarray(p->G + 1, sizeof(*pos));
+	size_t *idx = candor__mallocarray(p->G + 1, sizeof(*idx));
+
+	if (!v || !pos || !idx) {
+		candor__free(v);
+		candor__free(pos);
+		candor__free(idx);
+		return candor__oom();
+	}
+	/* plan_disparities lays a family out contiguously: attribute, then
+	 * metric, then its groups */
+	for (size_t d = 0; d < p->D;) {
+		const size_t a = r->disp[d].attribute;
+		const candor_fairness_metric met = r->disp[d].metric;
+		size_t e = d, m = 0;
+
+		while (e < p->D && r->disp[e].attribute == a && r->disp[e].metric == met)
+			e++;
+		for (size_t k = d; k < e; k++) {
+			r->disp[k].p_adjusted = r->disp[k].p_value;
+			if (!isnan(r->disp[k].p_value)) {
+				v[m] = r->disp[k].p_value;
+				pos[m++] = k;
+			}
+		}
+		candor__p_adjust(v, m, (int)method, idx);
+		for (size_t k = 0; k < m; k++)
+			r->disp[pos[k]].p_adjusted = v[k];
+		d = e;
+	}
+	candor__free(v);
+	candor__free(pos);
+	candor__free(idx);
+	return CANDOR_OK;
+}
+
 candor_status candor_fairness_compute(candor_fairness_result **out,
                                       const candor_fairness_acc *acc,
                                       const candor_fairness_options *opts)
 {
 	const candor_fairness_options defaults = CANDOR_FAIRNESS_OPTIONS_INIT;
+	candor_fairness_options o2 = CANDOR_FAIRNESS_OPTIONS_INIT;
 	const candor_fairness_options *o = opts ? opts : &defaults;
 	candor_fairness_result *r = NULL;
 	plan p;
@@ -896,6 +986,12 @@ candor_status candor_fairness_compute(candor_fairness_result **out,
 	if (!out || !acc)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
 	*out = NULL;
+	if (o->version == 1) {
+		/* version 1 ends before p_adjust: Holm, the default */
+		memcpy(&o2, o, offsetof(candor_fairness_options, p_adjust));
+		o2.version = CANDOR_FAIRNESS_OPTIONS_VERSION;
+		o = &o2;
+	}
 	if ((st = check_options(o, acc)) != CANDOR_OK)
 		return st;
 	conf = o->confidence ? o->confidence : 0.95;
@@ -1038,6 +1134,10 @@ candor_status candor_fairness_compute(candor_fairness_result **out,
 	r->view.ngroups = p.G;
 	r->view.disparities = r->disp;
 	r->view.ndisparities = p.D;
+	r->view.p_adjust = o->p_adjust;
+	if ((st = adjust_p_values(r, &p, o->p_adjust)) != CANDOR_OK)
+		goto done;
+	st = CANDOR_ENOMEM;
 	r->view.pass = true;
 	if (o->policy && (st = candor__fair_eval_policy(r, o->policy)) != CANDOR_OK)
 		goto done;

@@ -351,6 +351,17 @@ typedef enum candor_fairness_ci {
 	CANDOR_FAIRNESS_CI_NONE = 2
 } candor_fairness_ci;
 
+/**
+ * Adjustment of the disparity p-values for multiple comparisons. The family
+ * is one attribute and one metric: its groups against the reference (with
+ * 41 countries, 40 tests), counting the tests whose p-value is defined.
+ */
+typedef enum candor_fairness_p_adjust {
+	CANDOR_FAIRNESS_P_HOLM = 0,  /**< Holm (1979) step-down; the default */
+	CANDOR_FAIRNESS_P_BH = 1,    /**< Benjamini & Hochberg (1995) step-up, false discovery rate */
+	CANDOR_FAIRNESS_P_NONE = 2   /**< none: p_adjusted = p_value */
+} candor_fairness_p_adjust;
+
 /** Options of candor_fairness_compute(). Zero or NULL means the default. */
 typedef struct candor_fairness_options {
 	unsigned int version;        /**< CANDOR_FAIRNESS_OPTIONS_VERSION */
@@ -365,11 +376,13 @@ typedef struct candor_fairness_options {
 	size_t min_group_size;       /**< 0: the policy's, else 30 */
 	int threads;                 /**< 0: OpenMP's default; results never depend on it */
 	const candor_fairness_policy *policy; /**< NULL: no checks, verdict "pass" */
+	/* version 2 */
+	candor_fairness_p_adjust p_adjust; /**< default Holm (version 1: Holm too) */
 } candor_fairness_options;
 
-#define CANDOR_FAIRNESS_OPTIONS_VERSION 1
+#define CANDOR_FAIRNESS_OPTIONS_VERSION 2
 #define CANDOR_FAIRNESS_OPTIONS_INIT { CANDOR_FAIRNESS_OPTIONS_VERSION, false, NULL, 0, \
-	CANDOR_FAIRNESS_CI_WILSON, 0, 0, 0.0, 0, 0, NULL }
+	CANDOR_FAIRNESS_CI_WILSON, 0, 0, 0.0, 0, 0, NULL, CANDOR_FAIRNESS_P_HOLM }
 
 /** Largest number of bootstrap replicates candor_fairness_compute() accepts. */
 #define CANDOR_FAIRNESS_MAX_BOOTSTRAP ((size_t)100000)
@@ -439,6 +452,9 @@ typedef struct candor_fairness_disparity {
 	double p_value;                     /**< NaN when undefined */
 	const char *p_reason;               /**< why p_value is undefined, else NULL */
 	const char *test;                   /**< "z", "fisher", or NULL */
+	/** p_value adjusted within its family (view->p_adjust); NaN exactly
+	 *  when p_value is */
+	double p_adjusted;
 } candor_fairness_disparity;
 
 /** One evaluated policy check, for one attribute. */
@@ -471,6 +487,7 @@ typedef struct candor_fairness_view {
 	const candor_fairness_check *checks;
 	size_t nchecks;
 	bool pass;              /**< every check passed */
+	candor_fairness_p_adjust p_adjust; /**< how p_adjusted was made */
 } candor_fairness_view;
 
 /** The result's contents; borrowed, valid while the result lives. */

@@ -257,6 +257,40 @@ expect 2 "a3.csv:[0-9]+:[0-9]+: label column 'label' holds 'no'" -- "$BIN" audit
 	--data "$T/a3.csv" --model "$T/m.json" --label label --sensitive sex --out "$T/aud3"
 grep -q "candor\." "$T/err" && fail "audit error names an internal column: $(cat "$T/err")"
 
+# ---- issue 13: p-values adjusted per (attribute, metric), raw kept ---------
+for m in holm bh none; do
+	expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive sex,race \
+		--intersect --p-adjust $m --json "$T/padj.json" --quiet
+	"$PY" - "$T/padj.json" $m <<'EOF' || fail "--p-adjust $m"
+import json, sys
+r, method = json.load(open(sys.argv[1])), sys.argv[2]
+assert r["p_adjust"] == method
+fam = {}
+for d in r["disparities"]:
+    fam.setdefault((d["attribute"], d["metric"]), []).append(d)
+def holm(p):   # R's p.adjust(p, "holm")
+    o = sorted(range(len(p)), key=lambda i: p[i]); m = len(p); out = [0] * m; run = 0
+    for j, i in enumerate(o):
+        run = max(run, min(1, (m - j) * p[i])); out[i] = run
+    return out
+def bh(p):     # R's p.adjust(p, "BH")
+    o = sorted(range(len(p)), key=lambda i: p[i]); m = len(p); out = [0] * m; run = 1
+    for j in reversed(range(m)):
+        i = o[j]; run = min(run, min(1, m * p[i] / (j + 1))); out[i] = run
+    return out
+for ds in fam.values():
+    ok = [d for d in ds if d["p_value"] is not None]
+    want = {"holm": holm, "bh": bh, "none": lambda p: p}[method]([d["p_value"] for d in ok])
+    for d, w in zip(ok, want):
+        assert abs(d["p_value_adjusted"] - w) <= 1e-12 * max(1, w), (d, w)
+    for d in ds:
+        if d["p_value"] is None:
+            assert d["p_value_adjusted"] is None and "p_value_adjusted_reason" in d
+EOF
+done
+expect 2 "--p-adjust wants holm, bh or none" -- "$BIN" fairness --data "$T/d.csv" --label label \
+	--pred pred --sensitive race --p-adjust bonferroni
+
 # ---- bad input: exit 2, the file and the place named ----------------------
 printf 'y,p,g\n1,1,a\n0,0,b\n2,1,a\n' >"$T/third.csv"
 expect 2 "third.csv:4:1: label column 'y' holds '2', which is not 0/1 or true/false" -- \

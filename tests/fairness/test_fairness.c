@@ -1479,6 +1479,125 @@ static void test_threshold_zero(void **state)
 	candor_table_free(t);
 }
 
+/* ===== issue 13: p-values adjusted for multiple comparisons ============= */
+
+/* R 4.2: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02;
+ * p.adjust(c(0.01, 0.04, 0.03, 0.005), "BH") = 0.02 0.04 0.04 0.02 (worked
+ * by hand from the definitions: Holm sorted 4(.005) 3(.01) 2(.03) 1(.04),
+ * running max; BH 4/1(.005) 4/2(.01) 4/3(.03) 4/4(.04), running min from
+ * the top). Ties: p.adjust(c(.02, .02, .5), "holm") = .06 .06 .5. */
+static void test_p_adjust(void **state)
+{
+	(void)state;
+	const double raw[4] = {0.01, 0.04, 0.03, 0.005};
+	const double holm[4] = {0.03, 0.06, 0.06, 0.02}, bh[4] = {0.02, 0.04, 0.04, 0.02};
+	double p[4];
+	size_t idx[4];
+	rowset r = make_rows(fixture, 4);
+	candor_fairness_acc *acc = make_acc(&r, 4, true, false);
+	candor_fairness_result *res = NULL;
+	candor_fairness_options o = CANDOR_FAIRNESS_OPTIONS_INIT;
+
+	memcpy(p, raw, sizeof(p));
+	candor__p_adjust(p, 4, CANDOR_FAIRNESS_P_HOLM, idx);
+	for (int i = 0; i < 4; i++)
+		ASSERT_NEAR(p[i], holm[i], 1e-15);
+	memcpy(p, raw, sizeof(p));
+	candor__p_adjust(p, 4, CANDOR_FAIRNESS_P_BH, idx);
+	for (int i = 0; i < 4; i++)
+		ASSERT_NEAR(p[i], bh[i], 1e-15);
+	p[0] = 0.5, p[1] = 0.02, p[2] = 0.02;
+	candor__p_adjust(p, 3, CANDOR_FAIRNESS_P_HOLM, idx);
+	ASSERT_NEAR(p[0], 0.5, 1e-15);
+	ASSERT_NEAR(p[1], 0.06, 1e-15);
+	ASSERT_NEAR(p[2], 0.06, 1e-15);
+
+	/* through compute: each (attribute, metric) family of the fixture is
+	 * adjusted on its own, by the naive O(m^2) definitions */
+	for (int method = 0; method < 3; method++) {
+		const candor_fairness_view *v;
+
+		o.p_adjust = (candor_fairness_p_adjust)method;
+		assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_OK);
+		v = candor_fairness_result_view(res);
+		assert_int_equal(v->p_adjust, method);
+		for (size_t d = 0; d < v->ndisparities; d++) {
+			const candor_fairness_disparity *D = &v->disparities[d];
+			double want = D->p_value;
+			size_t m = 0;
+
+			if (isnan(D->p_value)) {
+				assert_true(isnan(D->p_adjusted));
+				continue;
+			}
+			for (size_t e = 0; e < v->ndisparities; e++) {
+				const candor_fairness_disparity *E = &v->disparities[e];
+
+				if (E->attribute != D->attribute || E->metric != D->metric ||
+				    isnan(E->p_value))
+					continue;
+				m++;
+			}
+			if (method == CANDOR_FAIRNESS_P_HOLM) {
+				/* max over the tests ranked at or below this one */
+				want = 0;
+				for (size_t e = 0; e < v->ndisparities; e++) {
+					const candor_fairness_disparity *E = &v->disparities[e];
+					size_t re = 1;
+
+					if (E->attribute != D->attribute || E->metric != D->metric ||
+					    isnan(E->p_value) || E->p_value > D->p_value)
+						continue;
+					for (size_t f = 0; f < v->ndisparities; f++) {
+						const candor_fairness_disparity *F = &v->disparities[f];
+
+						if (F->attribute == E->attribute && F->metric == E->metric &&
+						    !isnan(F->p_value) &&
+						    (F->p_value < E->p_value || (F->p_value == E->p_value && f < e)))
+							re++;
+					}
+					want = fmax(want, fmin(1, (double)(m - re + 1) * E->p_value));
+				}
+			} else if (method == CANDOR_FAIRNESS_P_BH) {
+				/* min over the tests ranked at or above this one */
+				want = 1;
+				for (size_t e = 0; e < v->ndisparities; e++) {
+					const candor_fairness_disparity *E = &v->disparities[e];
+					size_t re = 1;
+
+					if (E->attribute != D->attribute || E->metric != D->metric ||
+					    isnan(E->p_value) || E->p_value < D->p_value)
+						continue;
+					for (size_t f = 0; f < v->ndisparities; f++) {
+						const candor_fairness_disparity *F = &v->disparities[f];
+
+						if (F->attribute == E->attribute && F->metric == E->metric &&
+						    !isnan(F->p_value) &&
+						    (F->p_value < E->p_value || (F->p_value == E->p_value && f < e)))
+							re++;
+					}
+					want = fmin(want, fmin(1, (double)m * E->p_value / (double)re));
+				}
+			}
+			ASSERT_NEAR(D->p_adjusted, want, 1e-15);
+			assert_true(D->p_adjusted >= D->p_value);
+		}
+		candor_fairness_result_free(res);
+		res = NULL;
+	}
+	/* version 1 options (no p_adjust) still work: Holm */
+	o.version = 1;
+	o.p_adjust = (candor_fairness_p_adjust)7; /* not part of version 1 */
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_OK);
+	assert_int_equal(candor_fairness_result_view(res)->p_adjust, CANDOR_FAIRNESS_P_HOLM);
+	candor_fairness_result_free(res);
+	res = NULL;
+	o.version = 2;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_EINVAL);
+	candor_fairness_acc_free(acc);
+	rowset_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1505,6 +1624,7 @@ int main(void)
 		cmocka_unit_test(test_bootstrap_bounds),
 		cmocka_unit_test(test_default_binary),
 		cmocka_unit_test(test_threshold_zero),
+		cmocka_unit_test(test_p_adjust),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
