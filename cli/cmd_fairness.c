@@ -8,6 +8,7 @@
  * the end (cli_atomic_commit): a failed run leaves neither file, nor harms
  * an earlier one.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,8 @@
 enum {
 	OPT_DATA = 1000, OPT_LABEL, OPT_PRED, OPT_SCORE, OPT_SENSITIVE, OPT_INTERSECT,
 	OPT_REFERENCE, OPT_FAVORABLE, OPT_THRESHOLD, OPT_POLICY, OPT_CI, OPT_BOOTSTRAP,
-	OPT_SEED, OPT_JSON, OPT_XLSX, OPT_THREADS, OPT_QUIET
+	OPT_SEED, OPT_JSON, OPT_XLSX, OPT_THREADS, OPT_QUIET, OPT_PRED_FAVORABLE,
+	OPT_P_ADJUST
 };
 
 static const cli_option options[] = {
@@ -28,12 +30,18 @@ static const cli_option options[] = {
 	{"intersect", OPT_INTERSECT, NULL, "also audit every combination of the attributes (A&B)"},
 	{"reference", OPT_REFERENCE, "A=GROUP",
 	 "reference group of A (repeatable); GROUP may be @largest (default) or @favoured"},
-	{"favorable", OPT_FAVORABLE, "VALUE", "the favourable value of label and pred (default 1)"},
-	{"threshold", OPT_THRESHOLD, "T", "without --pred: decision = score >= T (default 0.5)"},
+	{"favorable", OPT_FAVORABLE, "VALUE",
+	 "the favourable value of label (and pred); default: the column holds 0/1 or true/false"},
+	{"pred-favorable", OPT_PRED_FAVORABLE, "VALUE",
+	 "the favourable value of pred when it differs from --favorable's"},
+	{"threshold", OPT_THRESHOLD, "T",
+	 "without --pred: decision = score >= T, any finite T (default 0.5)"},
 	{"policy", OPT_POLICY, "P.json", "policy checks; exit 1 when one fails"},
 	{"ci", OPT_CI, "wilson|bootstrap", "interval method (default wilson)"},
 	{"bootstrap", OPT_BOOTSTRAP, "N", "bootstrap replicates (default 1000)"},
 	{"seed", OPT_SEED, "S", "bootstrap seed (default 1)"},
+	{"p-adjust", OPT_P_ADJUST, "holm|bh|none",
+	 "adjust disparity p-values per attribute and metric (default holm); raw ones are kept"},
 	{"json", OPT_JSON, "OUT.json", "write the JSON result here"},
 	{"xlsx", OPT_XLSX, "OUT.xlsx",
 	 "write the workbook here (sheets as audit.xlsx's, without the explanations)"},
@@ -43,10 +51,12 @@ static const cli_option options[] = {
 };
 
 typedef struct args {
-	const char *data, *label, *pred, *score, *sensitive, *favorable, *policy, *json, *xlsx;
+	const char *data, *label, *pred, *score, *sensitive, *favorable, *pred_favorable;
+	const char *policy, *json, *xlsx;
 	bool intersect, quiet, have_threshold;
 	double threshold;
 	candor_fairness_ci ci;
+	candor_fairness_p_adjust p_adjust;
 	size_t bootstrap;
 	uint64_t seed;
 	int threads;
@@ -99,6 +109,7 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 		case OPT_SENSITIVE: a->sensitive = arg; break;
 		case OPT_INTERSECT: a->intersect = true; break;
 		case OPT_FAVORABLE: a->favorable = arg; break;
+		case OPT_PRED_FAVORABLE: a->pred_favorable = arg; break;
 		case OPT_POLICY: a->policy = arg; break;
 		case OPT_JSON: a->json = arg; break;
 		case OPT_XLSX: a->xlsx = arg; break;
@@ -111,6 +122,9 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 			if (!cli_parse_double(p, "threshold", arg,
 			                      -HUGE_VAL, HUGE_VAL, CLI_OPEN_MIN | CLI_OPEN_MAX, &a->threshold))
 				return CLI_EXIT_USAGE;
+			if (!isfinite(a->threshold))
+				return cli_usage_error(p, "--threshold wants a finite number, not '%s'",
+				                       arg);
 			a->have_threshold = true;
 			break;
 		case OPT_CI:
@@ -120,6 +134,17 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 				a->ci = CANDOR_FAIRNESS_CI_BOOTSTRAP;
 			else
 				return cli_usage_error(p, "--ci wants wilson or bootstrap, not '%s'", arg);
+			break;
+		case OPT_P_ADJUST:
+			if (strcmp(arg, "holm") == 0)
+				a->p_adjust = CANDOR_FAIRNESS_P_HOLM;
+			else if (strcmp(arg, "bh") == 0)
+				a->p_adjust = CANDOR_FAIRNESS_P_BH;
+			else if (strcmp(arg, "none") == 0)
+				a->p_adjust = CANDOR_FAIRNESS_P_NONE;
+			else
+				return cli_usage_error(p, "--p-adjust wants holm, bh or none, not '%s'",
+				                       arg);
 			break;
 		case OPT_BOOTSTRAP:
 			if (!cli_parse_size(p, "bootstrap", arg, CLI_BOOTSTRAP_MIN, CLI_BOOTSTRAP_MAX,
@@ -152,8 +177,8 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 		return cli_usage_error(p, "give --pred, or --score (with --threshold)");
 	if (a->have_threshold && a->pred)
 		return cli_usage_error(p, "--threshold applies only without --pred");
-	if (a->have_threshold && a->threshold == 0.0)
-		return cli_usage_error(p, "--threshold 0 makes every decision favourable");
+	if (a->pred_favorable && !a->pred)
+		return cli_usage_error(p, "--pred-favorable applies only with --pred");
 	return CLI_EXIT_OK;
 }
 
@@ -184,8 +209,10 @@ int cmd_fairness(int argc, char **argv)
 	cli_parser_init(&p, "fairness",
 	                "candor fairness --data D.csv --label COL --pred COL [--score COL]\n"
 	                "                --sensitive A[,B...] [--intersect] [--reference A=GROUP ...]\n"
-	                "                [--favorable VALUE] [--threshold T] [--policy P.json]\n"
+	                "                [--favorable VALUE] [--pred-favorable VALUE]\n"
+	                "                [--threshold T] [--policy P.json]\n"
 	                "                [--ci wilson|bootstrap] [--bootstrap N] [--seed S]\n"
+	                "                [--p-adjust holm|bh|none]\n"
 	                "                [--json OUT.json] [--xlsx OUT.xlsx]",
 	                "Group fairness of a binary classifier's decisions: per group and overall\n"
 	                "the confusion counts and every group metric with its interval, each\n"
@@ -235,7 +262,9 @@ int cmd_fairness(int argc, char **argv)
 		cols.sensitive = (const char *const *)sens;
 		cols.nsensitive = nsens;
 		cols.favorable = a.favorable;
+		cols.pred_favorable = a.pred_favorable;
 		cols.threshold = a.have_threshold ? a.threshold : 0.0;
+		cols.threshold_set = a.have_threshold;
 		cols.source = a.data;
 		cols.threads = a.threads;
 		if ((st = candor_fairness_acc_from_table(&acc, t, &cols)) != CANDOR_OK) {
@@ -252,6 +281,7 @@ int cmd_fairness(int argc, char **argv)
 		opts.references = a.refs;
 		opts.nreferences = a.nrefs;
 		opts.ci = a.ci;
+		opts.p_adjust = a.p_adjust;
 		opts.bootstrap = a.bootstrap;
 		opts.seed = a.seed;
 		opts.threads = a.threads;

@@ -340,6 +340,9 @@ candor_status candor_fairness_acc_add(candor_fairness_acc *acc, const candor_fai
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
 	if (rows->n == 0)
 		return CANDOR_OK;
+	if (acc->nrows > UINT64_MAX - rows->n)
+		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
+		                     "fairness: the row count would exceed 2^64 - 1");
 	st = check_rows(acc, rows);
 	if (st != CANDOR_OK)
 		return st;
@@ -366,6 +369,9 @@ candor_status candor_fairness_acc_add_parallel(candor_fairness_acc *acc,
 	nt = threads ? threads : omp_get_max_threads();
 	if (nt < 2 || rows->n < 65536)
 		return candor_fairness_acc_add(acc, rows);
+	if (acc->nrows > UINT64_MAX - rows->n)
+		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
+		                     "fairness: the row count would exceed 2^64 - 1");
 	st = check_rows(acc, rows);
 	if (st != CANDOR_OK)
 		return st;
@@ -414,6 +420,10 @@ candor_status candor_fairness_acc_merge(candor_fairness_acc *dst, const candor_f
 	if (!candor__fair_acc_compatible(dst, src))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "fairness: accumulators differ in attributes, levels or scores");
+	/* every count is at most nrows, so no count can wrap if this does not */
+	if (dst->nrows > UINT64_MAX - src->nrows)
+		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
+		                     "fairness: the merged row count would exceed 2^64 - 1");
 	if (dst->with_scores) {
 		for (size_t c = 0; c < dst->ncells; c++) {
 			if (candor__dvec_reserve(&dst->pos[c], src->pos[c].n) != CANDOR_OK ||

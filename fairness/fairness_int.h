@@ -88,6 +88,10 @@ double candor__prop_test(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
 /* Two-sided Fisher exact p-value of [[a, b], [c, d]]. */
 double candor__fisher_exact(uint64_t a, uint64_t b, uint64_t c, uint64_t d);
 
+/* Adjust p[0..m) in place for multiple comparisons (method: a
+ * candor_fairness_p_adjust); idx is a workspace of m. */
+void candor__p_adjust(double *p, size_t m, int method, size_t *idx);
+
 /* ===== result =========================================================== */
 
 struct candor_fairness_result {
@@ -97,6 +101,7 @@ struct candor_fairness_result {
 	candor_fairness_group *groups;
 	candor_fairness_disparity *disp;
 	candor_fairness_check *checks;
+	const char **levels; /* the intersection groups' levels (k each), strings kept */
 	char **strings;      /* owned names, freed with the result */
 	size_t nstrings, capstrings;
 };

@@ -10,12 +10,16 @@
  *   p_value, a summary metric, a check's value) is null with a sibling
  *   "<key>_reason";
  * - groups carry "small": true below min_group_size and "reference": true
- *   for the reference group; disparities carry "test" ("z" or "fisher") and
+ *   for the reference group; an intersection's groups carry "levels", the
+ *   level of each attribute by name (the "group" name escapes '&' and '\'
+ *   in them, see result.c); disparities carry "test" ("z" or "fisher") and
  *   "difference_ci"/"ratio_ci" when there is an interval;
  * - "summary" is that of the intersection of all attributes when it was
  *   asked for (fairlearn's convention for several sensitive features), else
  *   of the first attribute; "summary_by_attribute" has every attribute's;
  *   "summary_ci" has the summary's intervals when there are any;
+ * - disparities carry "p_value_adjusted" beside the raw "p_value", and
+ *   the root "p_adjust" ("holm", "bh" or "none") says how;
  * - "min_group_size", "ci_method" ("wilson"/"bootstrap"/"none"),
  *   "confidence", and with bootstrap "bootstrap" and "seed".
  * Numbers are written by candor__format_double (shortest round-trip text,
@@ -213,6 +217,15 @@ candor_status candor_fairness_result_json(const candor_fairness_result *result, 
 			break;
 		add(&j, o, "attribute", str(&j, v->attributes[G->attribute].name));
 		add(&j, o, "group", str(&j, G->name));
+		if (G->levels) {
+			/* an intersection's group: each attribute's level, unescaped */
+			json_object *lv = obj(&j);
+
+			for (size_t b = 0; lv && b < v->nattributes; b++)
+				if (!v->attributes[b].is_intersection)
+					add(&j, lv, v->attributes[b].name, str(&j, G->levels[b]));
+			add(&j, o, "levels", lv);
+		}
 		add(&j, o, "n", u64(&j, G->n));
 		add(&j, o, "tp", u64(&j, G->tp));
 		add(&j, o, "fp", u64(&j, G->fp));
@@ -243,6 +256,10 @@ candor_status candor_fairness_result_json(const candor_fairness_result *result, 
 		add(&j, o, "p_value", num(&j, D->p_value));
 		if (isnan(D->p_value))
 			add(&j, o, "p_value_reason", str(&j, D->p_reason ? D->p_reason : "undefined"));
+		add(&j, o, "p_value_adjusted", num(&j, D->p_adjusted));
+		if (isnan(D->p_adjusted))
+			add(&j, o, "p_value_adjusted_reason",
+			    str(&j, D->p_reason ? D->p_reason : "undefined"));
 		else
 			add(&j, o, "test", str(&j, D->test));
 		json_object_array_add(disp, o);
@@ -292,6 +309,8 @@ candor_status candor_fairness_result_json(const candor_fairness_result *result, 
 	add(&j, root, "verdict", str(&j, v->pass ? "pass" : "fail"));
 	add(&j, root, "min_group_size", u64(&j, v->min_group_size));
 	add(&j, root, "ci_method", str(&j, ci_name(v->ci)));
+	add(&j, root, "p_adjust", str(&j, v->p_adjust == CANDOR_FAIRNESS_P_HOLM ? "holm"
+	                                  : v->p_adjust == CANDOR_FAIRNESS_P_BH ? "bh" : "none"));
 	add(&j, root, "confidence", num(&j, v->confidence));
 	if (v->ci == CANDOR_FAIRNESS_CI_BOOTSTRAP) {
 		add(&j, root, "bootstrap", u64(&j, v->bootstrap));

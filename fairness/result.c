@@ -17,6 +17,7 @@
  * Tibshirani 1993, ch. 13).
  */
 #include <omp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -414,6 +415,7 @@ void candor_fairness_result_free(candor_fairness_result *r)
 	candor__free(r->groups);
 	candor__free(r->disp);
 	candor__free(r->checks);
+	candor__free(r->levels);
 	candor__free(r);
 }
 
@@ -422,58 +424,79 @@ const candor_fairness_view *candor_fairness_result_view(const candor_fairness_re
 	return r ? &r->view : NULL;
 }
 
-/* A group's name: its level, or the levels of an intersection joined by '&'. */
-static char *group_name(const plan *p, size_t g)
+/* ===== intersection names ============================================== */
+
+/* An intersection is named by its parts joined with '&', each part escaped
+ * so that the name is unambiguous and reversible: a backslash becomes two,
+ * and '&' becomes backslash-'&' (levels x and y&z give x&y\&z; levels x&y
+ * and z give x\&y&z). Split on every '&' that no backslash escapes, then
+ * drop the escaping backslashes, to get the parts back. Parts without '&'
+ * or backslash, the usual case, read as before. */
+static size_t escaped_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += 1 + (*s == '&' || *s == '\\');
+	return n;
+}
+
+static char *append_escaped(char *d, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '&' || *s == '\\')
+			*d++ = '\\';
+		*d++ = *s;
+	}
+	return d;
+}
+
+/* The parts[0..k) joined as above; malloc'd. */
+static char *join_escaped(const char *const *parts, size_t k)
+{
+	size_t len = 1;
+	char *s, *d;
+
+	for (size_t b = 0; b < k; b++)
+		len += escaped_len(parts[b]) + 1;
+	s = candor__malloc(len);
+	if (!s)
+		return NULL;
+	d = s;
+	for (size_t b = 0; b < k; b++) {
+		if (b)
+			*d++ = '&';
+		d = append_escaped(d, parts[b]);
+	}
+	*d = '\0';
+	return s;
+}
+
+/* The level of attribute b (< k) in group g's first cell. */
+static const char *group_level(const plan *p, size_t g, size_t b)
 {
 	const candor_fairness_acc *acc = p->acc;
+	const size_t i = p->gcell[p->gcell_off[g]];
+	const size_t slot = (p->cells[i] / acc->stride[b]) % (acc->nlevels[b] + 1);
+
+	return acc->levels[b][slot - 1];
+}
+
+/* A group's name: its level, or the escaped levels of an intersection. */
+static char *group_name(const plan *p, size_t g, const char **parts)
+{
 	const size_t a = p->gattr[g];
 
-	if (a < p->k) {
-		size_t i = p->gcell[p->gcell_off[g]];
-		size_t slot = (p->cells[i] / acc->stride[a]) % (acc->nlevels[a] + 1);
-
-		return candor__strdup(acc->levels[a][slot - 1]);
-	} else {
-		size_t i = p->gcell[p->gcell_off[g]], len = 0;
-		char *s;
-
-		for (size_t b = 0; b < p->k; b++) {
-			size_t slot = (p->cells[i] / acc->stride[b]) % (acc->nlevels[b] + 1);
-
-			len += strlen(acc->levels[b][slot - 1]) + 1;
-		}
-		s = candor__malloc(len);
-		if (!s)
-			return NULL;
-		s[0] = '\0';
-		for (size_t b = 0; b < p->k; b++) {
-			size_t slot = (p->cells[i] / acc->stride[b]) % (acc->nlevels[b] + 1);
-
-			if (b)
-				strcat(s, "&");
-			strcat(s, acc->levels[b][slot - 1]);
-		}
-		return s;
-	}
+	if (a < p->k)
+		return candor__strdup(group_level(p, g, a));
+	for (size_t b = 0; b < p->k; b++)
+		parts[b] = group_level(p, g, b);
+	return join_escaped(parts, p->k);
 }
 
 static char *intersection_name(const candor_fairness_acc *acc)
 {
-	size_t len = 0;
-	char *s;
-
-	for (size_t a = 0; a < acc->nattrs; a++)
-		len += strlen(acc->names[a]) + 1;
-	s = candor__malloc(len);
-	if (!s)
-		return NULL;
-	s[0] = '\0';
-	for (size_t a = 0; a < acc->nattrs; a++) {
-		if (a)
-			strcat(s, "&");
-		strcat(s, acc->names[a]);
-	}
-	return s;
+	return join_escaped((const char *const *)acc->names, acc->nattrs);
 }
 
 /* ===== references ======================================================= */
@@ -497,6 +520,12 @@ static candor_status choose_references(plan *p, candor_fairness_result *r, const
 		    (x->mode == CANDOR_FAIRNESS_REF_NAMED && !x->group))
 			return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 			                     "fairness: bad reference for '%s'", x->attribute);
+		/* two references for one attribute: which one was meant? */
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(o->references[j].attribute, x->attribute) == 0)
+				return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+				                     "references: attribute '%s' is given a reference "
+				                     "twice", x->attribute);
 	}
 	for (size_t a = 0; a < p->A; a++) {
 		candor_fairness_refmode mode = CANDOR_FAIRNESS_REF_LARGEST;
@@ -691,8 +720,11 @@ static candor_status check_options(const candor_fairness_options *o,
 {
 	if (o->version != CANDOR_FAIRNESS_OPTIONS_VERSION)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-		                     "fairness: options version %u, expected %u", o->version,
+		                     "fairness: options version %u, expected 1 or %u", o->version,
 		                     CANDOR_FAIRNESS_OPTIONS_VERSION);
+	if ((unsigned)o->p_adjust > CANDOR_FAIRNESS_P_NONE)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: unknown p-value adjustment");
 	if ((unsigned)o->ci > CANDOR_FAIRNESS_CI_NONE)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: unknown interval method");
 	if (o->confidence != 0 && !(o->confidence > 0 && o->confidence < 1))
@@ -702,9 +734,17 @@ static candor_status check_options(const candor_fairness_options *o,
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: negative thread count");
 	if (o->nreferences && !o->references)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL references");
+	if (o->ci != CANDOR_FAIRNESS_CI_BOOTSTRAP && o->bootstrap > 0)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: bootstrap replicates are set, but ci is not "
+		                     "bootstrap");
 	if (o->ci == CANDOR_FAIRNESS_CI_BOOTSTRAP && o->bootstrap > 0 && o->bootstrap < 10)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "fairness: at least 10 bootstrap replicates are needed");
+	if (o->bootstrap > CANDOR_FAIRNESS_MAX_BOOTSTRAP)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: bootstrap wants at most %zu replicates, not %zu",
+		                     CANDOR_FAIRNESS_MAX_BOOTSTRAP, o->bootstrap);
 	if (acc->nrows == 0)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: no rows");
 	for (size_t c = 0; c < acc->ncells; c++) {
@@ -841,11 +881,97 @@ static candor_status fill_result(candor_fairness_result *r, plan *p, const uint6
 	return CANDOR_OK;
 }
 
+/* ===== multiple comparisons ============================================ */
+
+/* Holm's step-down or Benjamini-Hochberg's step-up adjustment of p[0..m),
+ * in place (R's p.adjust "holm" and "BH"): with p sorted ascending,
+ * Holm: adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j));
+ * BH:   adj_(i) = min_{j >= i} min(1, m p_(j) / j).
+ * Tied p-values get the same adjusted value in both, so the order of ties
+ * does not matter. `idx` (m) is a workspace. */
+static int cmp_p(const void *a, const void *b, void *payload)
+{
+	const double *p = payload;
+	const size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return p[i] < p[j] ? -1 : p[i] > p[j] ? 1 : (i > j) - (i < j);
+}
+
+void candor__p_adjust(double *p, size_t m, int method, size_t *idx)
+{
+	if (m == 0 || method == CANDOR_FAIRNESS_P_NONE)
+		return;
+	for (size_t i = 0; i < m; i++)
+		idx[i] = i;
+	qsort_r(idx, m, sizeof(*idx), cmp_p, p);
+	if (method == CANDOR_FAIRNESS_P_HOLM) {
+		double run = 0;
+
+		for (size_t j = 0; j < m; j++) {
+			const double v = fmin(1.0, (double)(m - j) * p[idx[j]]);
+
+			run = fmax(run, v);
+			p[idx[j]] = run;
+		}
+	} else {
+		double run = 1;
+
+		for (size_t j = m; j-- > 0;) {
+			const double v = fmin(1.0, (double)m * p[idx[j]] / (double)(j + 1));
+
+			run = fmin(run, v);
+			p[idx[j]] = run;
+		}
+	}
+}
+
+/* Adjust every disparity's p-value within its family (attribute, metric). */
+static candor_status adjust_p_values(candor_fairness_result *r, const plan *p,
+                                     candor_fairness_p_adjust method)
+{
+	double *v = candor__mallocarray(p->G + 1, sizeof(*v));
+	size_t *pos = candor__mallocarray(p->G + 1, sizeof(*pos));
+	size_t *idx = candor__mallocarray(p->G + 1, sizeof(*idx));
+
+	if (!v || !pos || !idx) {
+		candor__free(v);
+		candor__free(pos);
+		candor__free(idx);
+		return candor__oom();
+	}
+	/* plan_disparities lays a family out contiguously: attribute, then
+	 * metric, then its groups */
+	for (size_t d = 0; d < p->D;) {
+		const size_t a = r->disp[d].attribute;
+		const candor_fairness_metric met = r->disp[d].metric;
+		size_t e = d, m = 0;
+
+		while (e < p->D && r->disp[e].attribute == a && r->disp[e].metric == met)
+			e++;
+		for (size_t k = d; k < e; k++) {
+			r->disp[k].p_adjusted = r->disp[k].p_value;
+			if (!isnan(r->disp[k].p_value)) {
+				v[m] = r->disp[k].p_value;
+				pos[m++] = k;
+			}
+		}
+		candor__p_adjust(v, m, (int)method, idx);
+		for (size_t k = 0; k < m; k++)
+			r->disp[pos[k]].p_adjusted = v[k];
+		d = e;
+	}
+	candor__free(v);
+	candor__free(pos);
+	candor__free(idx);
+	return CANDOR_OK;
+}
+
 candor_status candor_fairness_compute(candor_fairness_result **out,
                                       const candor_fairness_acc *acc,
                                       const candor_fairness_options *opts)
 {
 	const candor_fairness_options defaults = CANDOR_FAIRNESS_OPTIONS_INIT;
+	candor_fairness_options o2 = CANDOR_FAIRNESS_OPTIONS_INIT;
 	const candor_fairness_options *o = opts ? opts : &defaults;
 	candor_fairness_result *r = NULL;
 	plan p;
@@ -860,6 +986,12 @@ candor_status candor_fairness_compute(candor_fairness_result **out,
 	if (!out || !acc)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
 	*out = NULL;
+	if (o->version == 1) {
+		/* version 1 ends before p_adjust: Holm, the default */
+		memcpy(&o2, o, offsetof(candor_fairness_options, p_adjust));
+		o2.version = CANDOR_FAIRNESS_OPTIONS_VERSION;
+		o = &o2;
+	}
 	if ((st = check_options(o, acc)) != CANDOR_OK)
 		return st;
 	conf = o->confidence ? o->confidence : 0.95;
@@ -886,11 +1018,30 @@ candor_status candor_fairness_compute(candor_fairness_result **out,
 		r->attrs[a].first_group = p.gfirst[a];
 		r->attrs[a].ngroups = p.gfirst[a + 1] - p.gfirst[a];
 	}
+	if (p.A > p.k) {
+		const size_t ni = p.gfirst[p.A] - p.gfirst[p.k];
+
+		r->levels = candor__mallocarray(ni * p.k + 1, sizeof(*r->levels));
+		if (!r->levels)
+			goto done;
+	}
 	for (size_t g = 0; g < p.G; g++) {
+		const char **parts = NULL;
+
 		r->groups[g].attribute = p.gattr[g];
-		r->groups[g].name = candor__fair_keep(r, group_name(&p, g));
+		if (p.gattr[g] >= p.k) {
+			/* the parts point into names kept by the result */
+			parts = r->levels + (g - p.gfirst[p.k]) * p.k;
+			r->groups[g].levels = parts;
+		}
+		r->groups[g].name = candor__fair_keep(r, group_name(&p, g, parts));
 		if (!r->groups[g].name)
 			goto done;
+		for (size_t b = 0; parts && b < p.k; b++) {
+			parts[b] = candor__fair_keep(r, candor__strdup(parts[b]));
+			if (!parts[b])
+				goto done;
+		}
 	}
 	r->overall.name = "overall";
 	r->overall.attribute = NONE;
@@ -943,10 +1094,19 @@ candor_status candor_fairness_compute(candor_fairness_result **out,
 	derive(&p, gc, v);
 	if (o->ci == CANDOR_FAIRNESS_CI_BOOTSTRAP) {
 		boot_args b;
+		size_t cells;
 
 		R = o->bootstrap ? o->bootstrap : 1000;
+		if (candor__mul_overflow(R, p.nslots, &cells) ||
+		    cells > CANDOR_FAIRNESS_MAX_BOOTSTRAP_BYTES / sizeof(*rep)) {
+			st = candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
+			                   "fairness: %zu bootstrap replicates of %zu values each "
+			                   "exceed the %zu MiB bound; ask for fewer", R, p.nslots,
+			                   CANDOR_FAIRNESS_MAX_BOOTSTRAP_BYTES >> 20);
+			goto done;
+		}
 		rep = candor__mallocarray(R, p.nslots * sizeof(*rep));
-		if (!rep || candor__mul_overflow(R, p.nslots, &(size_t){0}))
+		if (!rep)
 			goto done;
 		b.p = &p;
 		b.o = o;
@@ -974,6 +1134,10 @@ candor_status candor_fairness_compute(candor_fairness_result **out,
 	r->view.ngroups = p.G;
 	r->view.disparities = r->disp;
 	r->view.ndisparities = p.D;
+	r->view.p_adjust = o->p_adjust;
+	if ((st = adjust_p_values(r, &p, o->p_adjust)) != CANDOR_OK)
+		goto done;
+	st = CANDOR_ENOMEM;
 	r->view.pass = true;
 	if (o->policy && (st = candor__fair_eval_policy(r, o->policy)) != CANDOR_OK)
 		goto done;

@@ -18,6 +18,8 @@
  * Reading trusts nothing: the checksum is checked first, then every length
  * against the bytes left, every count sum against nrows (without
  * overflow), every score for finiteness, and the end for stray bytes.
+ * Varints must be in their shortest form, so an accepted byte string is
+ * exactly what serialising its accumulator gives (the fuzz target checks).
  */
 #include <string.h>
 
@@ -176,6 +178,11 @@ static bool get_varint(rbuf *r, uint64_t *out)
 			return false;
 		x |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
+			/* a last byte of 0 after others pads the number: only the
+			 * shortest form is accepted, so the bytes are canonical and
+			 * re-serialising gives them back */
+			if (b == 0 && shift > 0)
+				return false;
 			*out = x;
 			return true;
 		}
@@ -189,7 +196,9 @@ static candor_status get_str(rbuf *r, char **out)
 {
 	uint64_t n;
 
-	if (!get_varint(r, &n) || n == 0 || n > r->n - r->off || n > 65535 ||
+	/* empty is allowed here (a level may be ""); an empty attribute name is
+	 * refused by candor_fairness_acc_new() */
+	if (!get_varint(r, &n) || n > r->n - r->off || n > 65535 ||
 	    memchr(r->p + r->off, 0, (size_t)n))
 		return CANDOR_EPARSE;
 	*out = candor__strndup((const char *)r->p + r->off, (size_t)n);

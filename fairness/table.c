@@ -2,16 +2,20 @@
  * table.c - feed a candor_table to a fairness accumulator.
  *
  * The label and prediction columns become 0/1 bytes (1 = the favourable
- * value); each must take at most two distinct values, and a third one is an
- * error naming the row, because silently folding it into "unfavourable"
- * would change every rate. A categorical sensitive column is used through
+ * value). With a favourable value named, each must take at most two
+ * distinct values, and a third one is an error at its cell, because
+ * silently folding it into "unfavourable" would change every rate. Without
+ * one, a column must hold 0/1 or true/false: a column of `1` and `yes`
+ * could only be read by guessing that `yes` is unfavourable. A categorical sensitive column is used through
  * its codes as they are (no copy); a numeric one through its distinct
  * values. Everything is allocated once per call, never per row.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fairness_int.h"
 
@@ -103,14 +107,88 @@ static void value_text(char *buf, size_t size, const candor_table *t, size_t j, 
 	}
 }
 
-/* Column j as 0/1 bytes, 1 where it equals the favourable value. */
+/* The 0/1 meaning of a text value when no favourable value is named:
+ * "1"/"true" -> 1, "0"/"false" -> 0 (true/false in any case), else -1. */
+static int default_binary_text(const char *s)
+{
+	if (strcmp(s, "1") == 0 || strcasecmp(s, "true") == 0)
+		return 1;
+	if (strcmp(s, "0") == 0 || strcasecmp(s, "false") == 0)
+		return 0;
+	return -1;
+}
+
+/* Column j as 0/1 bytes without a named favourable value: it must hold
+ * 0/1 or true/false. Anything else could only be read by guessing which
+ * value is favourable, so it is an error at its cell. */
+static candor_status default_binary_column(uint8_t *out, const candor_table *t, size_t j,
+                                           const char *colname, const char *role,
+                                           const char *param, const char *source)
+{
+	const size_t n = candor_table_nrows(t);
+	char c[64];
+
+	if (candor_table_coltype(t, j) == CANDOR_COL_NUMERIC) {
+		const double *v = candor_table_numeric(t, j);
+
+		for (size_t i = 0; i < n; i++) {
+			if (isnan(v[i]))
+				return row_error(t, i, j, source, role, colname, "has a missing value");
+			if (v[i] != 0 && v[i] != 1) {
+				candor__format_double(c, sizeof(c), v[i]);
+				return cell_error(t, i, j, source,
+				                  "%s column '%s' holds '%s', which is not 0/1 or "
+				                  "true/false; name its favourable value (%s)",
+				                  role, colname, c, param);
+			}
+			out[i] = v[i] == 1;
+		}
+	} else {
+		const int32_t *codes = candor_table_codes(t, j);
+		const size_t nl = candor_table_nlevels(t, j);
+		int8_t *map = candor__malloc(nl ? nl : 1);
+
+		if (!map)
+			return CANDOR_ENOMEM;
+		for (size_t l = 0; l < nl; l++) {
+			const char *s = candor_table_level(t, j, (int32_t)l);
+
+			map[l] = (int8_t)(s ? default_binary_text(s) : -1);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (codes[i] < 0) {
+				candor__free(map);
+				return row_error(t, i, j, source, role, colname, "has a missing value");
+			}
+			if (map[codes[i]] < 0) {
+				candor_status st;
+
+				value_text(c, sizeof(c), t, j, i);
+				st = cell_error(t, i, j, source,
+				                "%s column '%s' holds '%s', which is not 0/1 or "
+				                "true/false; name its favourable value (%s)",
+				                role, colname, c, param);
+				candor__free(map);
+				return st;
+			}
+			out[i] = (uint8_t)map[codes[i]];
+		}
+		candor__free(map);
+	}
+	return CANDOR_OK;
+}
+
+/* Column j as 0/1 bytes, 1 where it equals the favourable value `fav`
+ * (NULL: default_binary_column). `param` names the option that sets it. */
 static candor_status binary_column(uint8_t *out, const candor_table *t, size_t j,
                                    const char *colname, const char *fav, const char *role,
-                                   const char *source)
+                                   const char *param, const char *source)
 {
 	const size_t n = candor_table_nrows(t);
 	char a[64], b[64], c[64];
 
+	if (!fav)
+		return default_binary_column(out, t, j, colname, role, param, source);
 	if (candor_table_coltype(t, j) == CANDOR_COL_NUMERIC) {
 		const double *v = candor_table_numeric(t, j);
 		double f, other = NAN;
@@ -119,7 +197,7 @@ static candor_status binary_column(uint8_t *out, const candor_table *t, size_t j
 		if (!candor__parse_double(fav, strlen(fav), &f))
 			return candor__error(CANDOR_EINVAL, source, 0, 0,
 			                     "favourable value '%s' is not a number, but %s column "
-			                     "'%s' is numeric", fav, role, colname);
+			                     "'%s' is numeric (%s)", fav, role, colname, param);
 		for (size_t i = 0; i < n; i++) {
 			if (isnan(v[i]))
 				return row_error(t, i, j, source, role, colname, "has a missing value");
@@ -149,7 +227,7 @@ static candor_status binary_column(uint8_t *out, const candor_table *t, size_t j
 		if (fc < 0 && n > 0)
 			return candor__error(CANDOR_EINVAL, source, 0, 0,
 			                     "favourable value '%s' never occurs in %s column '%s' "
-			                     "(give --favorable)", fav, role, colname);
+			                     "(%s)", fav, role, colname, param);
 		for (size_t i = 0; i < n; i++) {
 			if (codes[i] < 0)
 				return row_error(t, i, j, source, role, colname, "has a missing value");
@@ -222,8 +300,10 @@ static candor_status numeric_codes(int32_t *codes, char ***levels_out, size_t *n
 }
 
 candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const candor_table *table,
-                                             const candor_fairness_columns *cols)
+                                             const candor_fairness_columns *in)
 {
+	candor_fairness_columns v2 = CANDOR_FAIRNESS_COLUMNS_INIT;
+	const candor_fairness_columns *cols;
 	candor_status st;
 	size_t n, jl, jp = 0, js = 0, k;
 	uint8_t *label = NULL, *pred = NULL;
@@ -233,27 +313,52 @@ candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const ca
 	const int32_t **groups = NULL;
 	candor_fairness_attribute *attrs = NULL;
 	const double *score = NULL;
-	const char *fav, *src;
+	const char *fav, *pfav, *src;
 	uint64_t hdr;
 	double thr;
 
-	if (!out || !table || !cols)
+	if (!out || !table || !in)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
 	*out = NULL;
-	if (cols->version != CANDOR_FAIRNESS_COLUMNS_VERSION)
+	if (in->version == 1) {
+		/* version 1 ends before pred_favorable; its threshold 0 meant 0.5 */
+		memcpy(&v2, in, offsetof(candor_fairness_columns, pred_favorable));
+		v2.version = CANDOR_FAIRNESS_COLUMNS_VERSION;
+		v2.threshold_set = in->threshold != 0.0;
+	} else if (in->version == CANDOR_FAIRNESS_COLUMNS_VERSION) {
+		v2 = *in;
+	} else {
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-		                     "fairness: columns version %u, expected %u", cols->version,
+		                     "fairness: columns version %u, expected 1 or %u", in->version,
 		                     CANDOR_FAIRNESS_COLUMNS_VERSION);
-	if (!cols->label || (!cols->pred && !cols->score) || !cols->nsensitive || !cols->sensitive)
+	}
+	cols = &v2;
+	if (!cols->label || (!cols->pred && !cols->pred_values && !cols->score &&
+	                     !cols->score_values) || !cols->nsensitive || !cols->sensitive)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "fairness: need a label, a prediction or a score, and at "
 		                     "least one sensitive attribute");
+	if ((cols->pred && cols->pred_values) || (cols->score && cols->score_values))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: give pred or pred_values, score or score_values, "
+		                     "not both");
 	if (cols->threads < 0)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: negative thread count");
 	src = cols->source;
 	hdr = src ? 1 : 0; /* a missing column is about the header, line 1 */
-	fav = cols->favorable ? cols->favorable : "1";
-	thr = cols->threshold != 0.0 ? cols->threshold : 0.5;
+	fav = cols->favorable;
+	pfav = cols->pred_favorable ? cols->pred_favorable : cols->favorable;
+	if (cols->pred_favorable && !cols->pred)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: pred_favorable is set but there is no pred column");
+	if (cols->threshold_set && (cols->pred || cols->pred_values))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: threshold is set, but it applies only without "
+		                     "predictions");
+	if (!cols->threshold_set && cols->threshold != 0.0)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "fairness: threshold is nonzero but threshold_set is false");
+	thr = cols->threshold_set ? cols->threshold : 0.5;
 	if (!isfinite(thr))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: threshold is not finite");
 	n = candor_table_nrows(table);
@@ -274,6 +379,13 @@ candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const ca
 			if (!isfinite(score[i]))
 				return row_error(table, i, js, src, "score", cols->score,
 				                 "has a missing value");
+	} else if (cols->score_values) {
+		score = cols->score_values;
+		for (size_t i = 0; i < n; i++)
+			if (!isfinite(score[i]))
+				return candor__error(CANDOR_EINVAL, src, 0, 0,
+				                     "fairness: row %zu: score_values[%zu] is not finite",
+				                     i + 1, i);
 	}
 	for (size_t a = 0; a < k; a++) {
 		size_t j;
@@ -296,12 +408,27 @@ candor_status candor_fairness_acc_from_table(candor_fairness_acc **out, const ca
 		st = CANDOR_ENOMEM;
 		goto done;
 	}
-	if ((st = binary_column(label, table, jl, cols->label, fav, "label", src)) != CANDOR_OK)
+	st = binary_column(label, table, jl, cols->label, fav, "label", "favorable", src);
+	if (st != CANDOR_OK)
 		goto done;
 	if (cols->pred) {
-		st = binary_column(pred, table, jp, cols->pred, fav, "prediction", src);
+		st = binary_column(pred, table, jp, cols->pred, pfav, "prediction",
+		                   cols->pred_favorable ? "pred_favorable"
+		                                        : "pred_favorable or favorable", src);
 		if (st != CANDOR_OK)
 			goto done;
+	} else if (cols->pred_values) {
+		for (size_t i = 0; i < n; i++) {
+			const double x = cols->pred_values[i];
+
+			if (x != 0 && x != 1) {
+				st = candor__error(CANDOR_EINVAL, src, 0, 0,
+				                   "fairness: row %zu: pred_values[%zu] is not 0 or 1",
+				                   i + 1, i);
+				goto done;
+			}
+			pred[i] = x == 1;
+		}
 	} else {
 		for (size_t i = 0; i < n; i++)
 			pred[i] = score[i] >= thr;

@@ -514,9 +514,8 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 {
 	const size_t n = data ? candor_table_nrows(data) : 0;
 	const size_t m = model ? candor_model_nfeatures(model) : 0;
-	size_t *cols = NULL, *keep = NULL, nkeep = 0, lab;
+	size_t *cols = NULL;
 	double *x = NULL, *score = NULL, *pred = NULL;
-	candor_table *ft = NULL;
 	candor_fairness_acc *acc = NULL;
 	candor_fairness_result *res = NULL;
 	json_object *man = NULL, *ex = NULL;
@@ -545,8 +544,7 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 	x = candor__mallocarray(n * m, sizeof(*x));
 	score = candor__mallocarray(n, sizeof(*score));
 	pred = candor__mallocarray(n, sizeof(*pred));
-	keep = candor__mallocarray(opts->nsensitive + 1, sizeof(*keep));
-	if (!cols || !x || !score || !pred || !keep) {
+	if (!cols || !x || !score || !pred) {
 		st = CANDOR_ENOMEM;
 		goto out;
 	}
@@ -572,35 +570,19 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 		pred[i] = score[i] >= thr;
 	}
 
-	/* 2. fairness of those decisions: a table of label, sensitive columns,
-	 * and the model's decisions and scores */
-	st = candor_table_find(data, opts->label, &lab);
-	if (st)
-		goto out;
-	keep[nkeep++] = lab;
-	for (size_t a = 0; a < opts->nsensitive; a++) {
-		st = candor_table_find(data, opts->sensitive[a], &keep[nkeep]);
-		if (st)
-			goto out;
-		nkeep++;
-	}
-	st = candor_table_select(&ft, data, keep, nkeep);
-	if (st == CANDOR_OK)
-		st = candor_table_add_numeric(ft, "candor.pred", pred, n);
-	if (st == CANDOR_OK)
-		st = candor_table_add_numeric(ft, "candor.score", score, n);
-	if (st)
-		goto out;
+	/* 2. fairness of those decisions: label and sensitive columns from the
+	 * user's table (so errors point into the data file), the model's
+	 * decisions and scores as arrays */
 	candor_fairness_columns fc = CANDOR_FAIRNESS_COLUMNS_INIT;
 	fc.label = opts->label;
-	fc.pred = "candor.pred";
-	fc.score = "candor.score";
+	fc.pred_values = pred;
+	fc.score_values = score;
 	fc.sensitive = opts->sensitive;
 	fc.nsensitive = opts->nsensitive;
 	fc.favorable = opts->favorable;
 	fc.source = opts->data_path;
 	fc.threads = opts->threads;
-	st = candor_fairness_acc_from_table(&acc, ft, &fc);
+	st = candor_fairness_acc_from_table(&acc, data, &fc);
 	if (st)
 		goto out;
 	candor_fairness_options fo = CANDOR_FAIRNESS_OPTIONS_INIT;
@@ -622,9 +604,7 @@ out:
 	json_object_put(ex);
 	candor_fairness_result_free(res);
 	candor_fairness_acc_free(acc);
-	candor_table_free(ft);
 	candor__free(cols);
-	candor__free(keep);
 	candor__free(x);
 	candor__free(score);
 	candor__free(pred);

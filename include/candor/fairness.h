@@ -236,28 +236,50 @@ CANDOR_API candor_status candor_fairness_acc_deserialize(candor_fairness_acc **o
 
 /** Which columns of a table to audit. Zero or NULL means the default. */
 typedef struct candor_fairness_columns {
-	unsigned int version;          /**< CANDOR_FAIRNESS_COLUMNS_VERSION */
+	unsigned int version;          /**< CANDOR_FAIRNESS_COLUMNS_VERSION (1 is still read) */
 	const char *label;             /**< required */
-	const char *pred;              /**< NULL: pred = score >= threshold */
-	const char *score;             /**< NULL: no score metrics */
+	const char *pred;              /**< NULL: pred_values, or pred = score >= threshold */
+	const char *score;             /**< NULL: score_values, or no score metrics */
 	const char *const *sensitive;  /**< categorical (or numeric, used by value) columns */
 	size_t nsensitive;             /**< >= 1 */
-	/** The favourable value of the label and prediction columns: a level
-	 *  name for a categorical column, a number for a numeric one; NULL: "1". */
+	/** The favourable value of the label column (and of the prediction
+	 *  column unless pred_favorable is set): a level name for a text
+	 *  column, a number for a numeric one. NULL: the column must hold
+	 *  0/1 (numbers, or the texts "0"/"1") or true/false (any case), and
+	 *  1/true is favourable; any other value is an error at its cell. */
 	const char *favorable;
-	double threshold;              /**< used when pred is NULL; 0: 0.5 */
+	/** Used when pred is NULL and threshold_set: decision = score >=
+	 *  threshold, any finite number (scores need not be probabilities),
+	 *  0 included. Version 1 of this struct: 0 meant 0.5. */
+	double threshold;
 	const char *source;            /**< the data file's name, for messages; NULL: none */
 	int threads;                   /**< 0: OpenMP's default */
+	/* version 2 */
+	/** The favourable value of the prediction column; NULL: as favorable.
+	 *  Only with pred (else CANDOR_EINVAL: it could not take effect). */
+	const char *pred_favorable;
+	/** false: threshold 0.5 (and threshold must be 0); true: threshold as
+	 *  given. Only without pred (else CANDOR_EINVAL). */
+	bool threshold_set;
+	/** Decisions as an array of n values, 0 or 1 (1 favourable), instead
+	 *  of a pred column (which must then be NULL); NULL: none. */
+	const double *pred_values;
+	/** Scores as an array of n finite values instead of a score column
+	 *  (which must then be NULL); NULL: none. */
+	const double *score_values;
 } candor_fairness_columns;
 
-#define CANDOR_FAIRNESS_COLUMNS_VERSION 1
-#define CANDOR_FAIRNESS_COLUMNS_INIT { CANDOR_FAIRNESS_COLUMNS_VERSION, NULL, NULL, NULL, NULL, 0, NULL, 0.0, NULL, 0 }
+#define CANDOR_FAIRNESS_COLUMNS_VERSION 2
+#define CANDOR_FAIRNESS_COLUMNS_INIT { CANDOR_FAIRNESS_COLUMNS_VERSION, NULL, NULL, NULL, NULL, 0, \
+	NULL, 0.0, NULL, 0, NULL, false, NULL, NULL }
 
 /**
- * Build an accumulator from a table. The label and prediction columns must
- * take exactly two values (one of them the favourable value); a third value
- * gives CANDOR_EPARSE naming the row, a missing column CANDOR_ENOTFOUND, a
- * missing label, prediction or score CANDOR_EPARSE. A numeric sensitive
+ * Build an accumulator from a table. With a favourable value named, the
+ * label and prediction columns must take at most two values (one of them
+ * the favourable value); a third value gives CANDOR_EPARSE at its cell.
+ * Without one, a value other than 0/1 or true/false gives CANDOR_EPARSE at
+ * its cell. A missing column gives CANDOR_ENOTFOUND, a missing label,
+ * prediction or score CANDOR_EPARSE. A numeric sensitive
  * column is used through its distinct values (at most 256, written with
  * candor's number format). Rows are processed in parallel chunks.
  */
@@ -310,7 +332,12 @@ typedef enum candor_fairness_refmode {
 	CANDOR_FAIRNESS_REF_FAVOURED = 2  /**< highest selection rate (ties: larger, then first) */
 } candor_fairness_refmode;
 
-/** The reference of one attribute (the intersection is "a&b", groups "x&y"). */
+/**
+ * The reference of one attribute. The intersection is named "a&b" and its
+ * groups "x&y": the parts joined by '&', where a '\\' or '&' inside a part
+ * is escaped by a '\\' (levels "x" and "y&z" give the group "x&y\\&z"), so
+ * every name is unambiguous. At most one reference per attribute.
+ */
 typedef struct candor_fairness_reference {
 	const char *attribute;
 	candor_fairness_refmode mode;
@@ -324,6 +351,17 @@ typedef enum candor_fairness_ci {
 	CANDOR_FAIRNESS_CI_NONE = 2
 } candor_fairness_ci;
 
+/**
+ * Adjustment of the disparity p-values for multiple comparisons. The family
+ * is one attribute and one metric: its groups against the reference (with
+ * 41 countries, 40 tests), counting the tests whose p-value is defined.
+ */
+typedef enum candor_fairness_p_adjust {
+	CANDOR_FAIRNESS_P_HOLM = 0,  /**< Holm (1979) step-down; the default */
+	CANDOR_FAIRNESS_P_BH = 1,    /**< Benjamini & Hochberg (1995) step-up, false discovery rate */
+	CANDOR_FAIRNESS_P_NONE = 2   /**< none: p_adjusted = p_value */
+} candor_fairness_p_adjust;
+
 /** Options of candor_fairness_compute(). Zero or NULL means the default. */
 typedef struct candor_fairness_options {
 	unsigned int version;        /**< CANDOR_FAIRNESS_OPTIONS_VERSION */
@@ -331,23 +369,35 @@ typedef struct candor_fairness_options {
 	const candor_fairness_reference *references; /**< per attribute; others: largest */
 	size_t nreferences;
 	candor_fairness_ci ci;       /**< default Wilson */
-	size_t bootstrap;            /**< replicates; 0: 1000 */
+	size_t bootstrap;            /**< replicates, at most CANDOR_FAIRNESS_MAX_BOOTSTRAP;
+	                                  0: 1000; only with ci = bootstrap */
 	uint64_t seed;               /**< replicate r draws from stream (seed, r, .) */
 	double confidence;           /**< 0: 0.95 */
 	size_t min_group_size;       /**< 0: the policy's, else 30 */
 	int threads;                 /**< 0: OpenMP's default; results never depend on it */
 	const candor_fairness_policy *policy; /**< NULL: no checks, verdict "pass" */
+	/* version 2 */
+	candor_fairness_p_adjust p_adjust; /**< default Holm (version 1: Holm too) */
 } candor_fairness_options;
 
-#define CANDOR_FAIRNESS_OPTIONS_VERSION 1
+#define CANDOR_FAIRNESS_OPTIONS_VERSION 2
 #define CANDOR_FAIRNESS_OPTIONS_INIT { CANDOR_FAIRNESS_OPTIONS_VERSION, false, NULL, 0, \
-	CANDOR_FAIRNESS_CI_WILSON, 0, 0, 0.0, 0, 0, NULL }
+	CANDOR_FAIRNESS_CI_WILSON, 0, 0, 0.0, 0, 0, NULL, CANDOR_FAIRNESS_P_HOLM }
+
+/** Largest number of bootstrap replicates candor_fairness_compute() accepts. */
+#define CANDOR_FAIRNESS_MAX_BOOTSTRAP ((size_t)100000)
+/** Largest size of the bootstrap replicate table (replicates x values kept
+ *  per replicate, 8 bytes each) candor_fairness_compute() accepts. */
+#define CANDOR_FAIRNESS_MAX_BOOTSTRAP_BYTES ((size_t)1 << 30)
 
 /** An opaque result. */
 typedef struct candor_fairness_result candor_fairness_result;
 
 /**
- * Compute the result. Errors: CANDOR_EINVAL (bad options, no rows),
+ * Compute the result. Errors: CANDOR_EINVAL (bad options, no rows, two
+ * references for one attribute, bootstrap replicates without bootstrap
+ * intervals or more than CANDOR_FAIRNESS_MAX_BOOTSTRAP), CANDOR_EUNSUPPORTED
+ * (a replicate table over CANDOR_FAIRNESS_MAX_BOOTSTRAP_BYTES),
  * CANDOR_ENOTFOUND (a reference naming an unknown attribute or group, or a
  * group without rows; a policy check naming an unknown attribute),
  * CANDOR_ENOMEM.
@@ -377,6 +427,10 @@ typedef struct candor_fairness_group {
 	bool small;             /**< n < min_group_size */
 	bool is_reference;
 	candor_fairness_value metrics[CANDOR_FM_COUNT]; /**< score metrics NaN without scores */
+	/** An intersection's group: the level of each attribute, in the order
+	 *  of view->attributes (one per real attribute); else NULL. `name` is
+	 *  these joined by '&', each with '\\' and '&' escaped by a '\\'. */
+	const char *const *levels;
 } candor_fairness_group;
 
 /** An attribute (the intersection is the last one when asked for). */
@@ -398,6 +452,9 @@ typedef struct candor_fairness_disparity {
 	double p_value;                     /**< NaN when undefined */
 	const char *p_reason;               /**< why p_value is undefined, else NULL */
 	const char *test;                   /**< "z", "fisher", or NULL */
+	/** p_value adjusted within its family (view->p_adjust); NaN exactly
+	 *  when p_value is */
+	double p_adjusted;
 } candor_fairness_disparity;
 
 /** One evaluated policy check, for one attribute. */
@@ -430,6 +487,7 @@ typedef struct candor_fairness_view {
 	const candor_fairness_check *checks;
 	size_t nchecks;
 	bool pass;              /**< every check passed */
+	candor_fairness_p_adjust p_adjust; /**< how p_adjusted was made */
 } candor_fairness_view;
 
 /** The result's contents; borrowed, valid while the result lives. */

@@ -148,9 +148,152 @@ grep -q '"race": "Black"' "$T/t.json" || fail "named reference"
 expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
 	--reference race=@favoured --quiet
 
+# ---- issue 9, finding 4: intersection names are unambiguous ---------------
+# A in {x, x&y} and B in {y&z, z}: (x, y&z) and (x&y, z) were both "x&y&z".
+printf 'A,B,y,p\nx,y&z,1,1\nx&y,z,0,1\nx,y&z,1,0\nx&y,z,1,1\nx,z,0,0\nx&y,z,1,1\n' >"$T/amp.csv"
+expect 0 "" -- "$BIN" fairness --data "$T/amp.csv" --label y --pred p --sensitive A,B \
+	--intersect --reference 'A&B=x\&y&z' --json "$T/amp.json" --quiet
+"$PY" - "$T/amp.csv" "$T/amp.json" <<'EOF' || fail "intersection names"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+r = json.load(open(sys.argv[2]))
+inter = [g for g in r["groups"] if g["attribute"] == "A&B"]
+names = [g["group"] for g in inter]
+assert len(names) == len(set(names)) == 3, names
+# the documented inverse: split on unescaped '&', drop the escapes
+def parts(name):
+    out, cur, i = [], "", 0
+    while i < len(name):
+        if name[i] == "\\" and i + 1 < len(name):
+            cur += name[i + 1]; i += 2
+        elif name[i] == "&":
+            out.append(cur); cur = ""; i += 1
+        else:
+            cur += name[i]; i += 1
+    return out + [cur]
+for g in inter:
+    a, b = parts(g["group"])
+    assert g["levels"] == {"A": a, "B": b}, g
+    n = sum(1 for x in rows if x["A"] == a and x["B"] == b)
+    assert g["n"] == n, (g["group"], g["n"], n)
+ref = [g for g in inter if g["reference"]]
+assert len(ref) == 1 and ref[0]["levels"] == {"A": "x&y", "B": "z"}, ref
+assert r["reference"]["A&B"] == "x\\&y&z"
+EOF
+expect 2 "reference group 'x&y&z' of attribute 'A&B' does not exist" -- "$BIN" fairness \
+	--data "$T/amp.csv" --label y --pred p --sensitive A,B --intersect --reference 'A&B=x&y&z'
+
+# ---- finding 24: a repeated --reference; --threshold 0 means 0 ------------
+expect 2 "attribute 'race' is given a reference twice" -- "$BIN" fairness --data "$T/d.csv" \
+	--label label --pred pred --sensitive race --reference race=Black --reference race=White
+printf 'y,s,g\n1,-0.5,a\n0,0,a\n1,0.3,b\n0,0.6,b\n1,2.5,b\n0,-2,a\n' >"$T/margin.csv"
+for thr in 0 -1 0.3 2; do
+	expect 0 "" -- "$BIN" fairness --data "$T/margin.csv" --label y --score s --threshold $thr \
+		--sensitive g --json "$T/thr.json" --quiet
+	"$PY" - "$T/margin.csv" "$T/thr.json" "$thr" <<'EOF' || fail "--threshold $thr"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+r, t = json.load(open(sys.argv[2])), float(sys.argv[3])
+for grp in ("a", "b"):
+    sel = [float(x["s"]) >= t for x in rows if x["g"] == grp]
+    g = [g for g in r["groups"] if g["group"] == grp][0]
+    assert g["tp"] + g["fp"] == sum(sel), (grp, g, sel)
+EOF
+done
+expect 2 "--threshold wants a finite number" -- "$BIN" fairness --data "$T/margin.csv" \
+	--label y --score s --threshold inf --sensitive g
+
+# ---- finding 23: absurd --bootstrap is bad input (exit 2), not exit 3 -------
+expect 2 "at most 100000 replicates" -- "$BIN" fairness --data "$T/d.csv" --label label \
+	--pred pred --sensitive race --ci bootstrap --bootstrap 1000000000000000
+expect 2 "ci is not bootstrap" -- "$BIN" fairness --data "$T/d.csv" --label label \
+	--pred pred --sensitive race --bootstrap 200
+
+# ---- finding 8: without --favorable, label and prediction hold 0/1 ---------
+printf 'y,p,g\n1,1,a\nyes,0,b\n1,1,a\n0,0,b\n' >"$T/yes.csv"
+expect 2 "yes.csv:3:1: label column 'y' holds 'yes', which is not 0/1 or true/false" -- \
+	"$BIN" fairness --data "$T/yes.csv" --label y --pred p --sensitive g
+printf 'y,p,g\n1,1,a\n0,2,b\n1,1,a\n0,2,b\n' >"$T/two.csv"
+expect 2 "two.csv:3:3: prediction column 'p' holds '2', which is not 0/1" -- \
+	"$BIN" fairness --data "$T/two.csv" --label y --pred p --sensitive g
+printf 'y,p,g\nTrue,approve,a\nFalse,deny,b\ntrue,approve,a\nFALSE,approve,b\n' >"$T/tf.csv"
+expect 2 "tf.csv:2:6: prediction column 'p' holds 'approve'" -- \
+	"$BIN" fairness --data "$T/tf.csv" --label y --pred p --sensitive g
+expect 0 "" -- "$BIN" fairness --data "$T/tf.csv" --label y --pred p --pred-favorable approve \
+	--sensitive g --json "$T/tf.json" --quiet
+"$PY" -c "
+import json; r = json.load(open('$T/tf.json'))
+g = {x['group']: x for x in r['groups']}
+assert (g['a']['tp'], g['a']['n']) == (2, 2) and (g['b']['fp'], g['b']['tn']) == (1, 1), g
+" || fail "true/false label with --pred-favorable"
+expect 2 "--pred-favorable applies only with --pred" -- "$BIN" fairness --data "$T/tf.csv" \
+	--label y --score y --pred-favorable approve --sensitive g
+# audit goes through the same code: a text label with --favorable works (it
+# failed on the internal decision column 'candor.pred'), and errors name the
+# user's column
+"$BIN" datasets synth --kind credit --rows 400 --seed 3 --out "$T/a.csv" --model-out "$T/m.json" \
+	|| fail "synth with model"
+"$PY" - "$T/a.csv" "$T/a2.csv" "$T/a3.csv" <<'EOF' || fail "audit fixture"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+i = rows[0].index("label")
+good = [r[:i] + [{"1": "good", "0": "bad"}[r[i]]] + r[i + 1:] for r in rows[1:]]
+csv.writer(open(sys.argv[2], "w", newline="")).writerows([rows[0]] + good)
+mixed = [r[:i] + [{"1": "1", "0": "no"}[r[i]]] + r[i + 1:] for r in rows[1:]]
+csv.writer(open(sys.argv[3], "w", newline="")).writerows([rows[0]] + mixed)
+EOF
+expect 0 "" -- "$BIN" audit --data "$T/a2.csv" --model "$T/m.json" --label label \
+	--favorable good --sensitive sex --explain-rows 4 --lime-rows 1 --out "$T/aud"
+"$PY" -c "
+import csv, json
+rows = list(csv.DictReader(open('$T/a2.csv')))
+f = json.load(open('$T/aud/audit.json'))['fairness']
+assert f['n'] == len(rows)
+for g in f['groups']:
+    pos = sum(1 for r in rows if r['sex'] == g['group'] and r['label'] == 'good')
+    assert g['tp'] + g['fn'] == pos, (g['group'], g['tp'] + g['fn'], pos)
+" || fail "audit with a text label"
+expect 2 "a3.csv:[0-9]+:[0-9]+: label column 'label' holds 'no'" -- "$BIN" audit \
+	--data "$T/a3.csv" --model "$T/m.json" --label label --sensitive sex --out "$T/aud3"
+grep -q "candor\." "$T/err" && fail "audit error names an internal column: $(cat "$T/err")"
+
+# ---- issue 13: p-values adjusted per (attribute, metric), raw kept ---------
+for m in holm bh none; do
+	expect 0 "" -- "$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive sex,race \
+		--intersect --p-adjust $m --json "$T/padj.json" --quiet
+	"$PY" - "$T/padj.json" $m <<'EOF' || fail "--p-adjust $m"
+import json, sys
+r, method = json.load(open(sys.argv[1])), sys.argv[2]
+assert r["p_adjust"] == method
+fam = {}
+for d in r["disparities"]:
+    fam.setdefault((d["attribute"], d["metric"]), []).append(d)
+def holm(p):   # R's p.adjust(p, "holm")
+    o = sorted(range(len(p)), key=lambda i: p[i]); m = len(p); out = [0] * m; run = 0
+    for j, i in enumerate(o):
+        run = max(run, min(1, (m - j) * p[i])); out[i] = run
+    return out
+def bh(p):     # R's p.adjust(p, "BH")
+    o = sorted(range(len(p)), key=lambda i: p[i]); m = len(p); out = [0] * m; run = 1
+    for j in reversed(range(m)):
+        i = o[j]; run = min(run, min(1, m * p[i] / (j + 1))); out[i] = run
+    return out
+for ds in fam.values():
+    ok = [d for d in ds if d["p_value"] is not None]
+    want = {"holm": holm, "bh": bh, "none": lambda p: p}[method]([d["p_value"] for d in ok])
+    for d, w in zip(ok, want):
+        assert abs(d["p_value_adjusted"] - w) <= 1e-12 * max(1, w), (d, w)
+    for d in ds:
+        if d["p_value"] is None:
+            assert d["p_value_adjusted"] is None and "p_value_adjusted_reason" in d
+EOF
+done
+expect 2 "--p-adjust wants holm, bh or none" -- "$BIN" fairness --data "$T/d.csv" --label label \
+	--pred pred --sensitive race --p-adjust bonferroni
+
 # ---- bad input: exit 2, the file and the place named ----------------------
 printf 'y,p,g\n1,1,a\n0,0,b\n2,1,a\n' >"$T/third.csv"
-expect 2 "third.csv:4:1: label column 'y' has a third value '2'" -- \
+expect 2 "third.csv:4:1: label column 'y' holds '2', which is not 0/1 or true/false" -- \
 	"$BIN" fairness --data "$T/third.csv" --label y --pred p --sensitive g
 expect 2 "d.csv:1:1: no sensitive column 'religion'" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive sex,religion

@@ -16,10 +16,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <json-c/json.h>
 
 #include "candor/fairness.h"
 #include "fairness/fairness_int.h"
@@ -927,8 +929,8 @@ static void test_table(void **state)
 	c.label = "bad";
 	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EPARSE);
 	assert_string_equal(candor_last_error()->path, "t.csv");
-	assert_non_null(strstr(candor_last_error()->message, "row 3: label column 'bad' has a "
-	                                                     "third value '2'"));
+	assert_non_null(strstr(candor_last_error()->message, "row 3: label column 'bad' holds "
+	                                                     "'2', which is not 0/1"));
 	assert_null(acc);
 	/* a missing sensitive column */
 	c.label = "y";
@@ -936,9 +938,14 @@ static void test_table(void **state)
 	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_ENOTFOUND);
 	assert_non_null(strstr(candor_last_error()->message, "no sensitive column 'race'"));
 	sens[0] = "sex";
-	/* favourable value absent from a categorical label */
+	/* a text label without a favourable value: neither 0/1 nor true/false */
 	c.label = "ycat";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EPARSE);
+	assert_non_null(strstr(candor_last_error()->message, "holds 'yes', which is not 0/1"));
+	/* favourable value absent from a categorical label */
+	c.favorable = "maybe";
 	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EINVAL);
+	assert_non_null(strstr(candor_last_error()->message, "'maybe' never occurs"));
 	candor_table_free(t);
 }
 
@@ -1142,6 +1149,455 @@ static void test_failalloc(void **state)
 	rowset_free(&r);
 }
 
+/* ===== issue 9: findings 4, 8, 23, 24 =================================== */
+
+/* Split an intersection name on the '&' no backslash escapes, dropping the
+ * escapes: the documented inverse of the library's naming (an independent
+ * reimplementation, so the test checks the documentation too). */
+static size_t unescape_parts(const char *name, char parts[][32], size_t max)
+{
+	size_t k = 0, n = 0;
+
+	for (const char *s = name; ; s++) {
+		if (*s == '\\' && s[1]) {
+			parts[k][n++] = *++s;
+		} else if (*s == '&' || !*s) {
+			parts[k][n] = '\0';
+			k++;
+			n = 0;
+			if (!*s || k == max)
+				break;
+		} else {
+			parts[k][n++] = *s;
+		}
+	}
+	return k;
+}
+
+/* Finding 4: A in {x, x&y} and B in {y&z, z} made two groups both named
+ * x&y&z, and a reference by that name picked one silently. */
+static void test_intersection_names(void **state)
+{
+	(void)state;
+	const char *la[] = {"x", "x&y", "a\\"}, *lb[] = {"y&z", "z", "&"};
+	candor_fairness_attribute at[2] = {{"A", la, 3}, {"B&C", lb, 3}};
+	/* rows: (x, y&z) x2, (x&y, z) x3, (a\, &) x1 */
+	const int32_t ga[6] = {0, 0, 1, 1, 1, 2}, gb[6] = {0, 0, 1, 1, 1, 2};
+	const uint8_t y[6] = {1, 0, 1, 1, 0, 1}, pr[6] = {1, 1, 0, 1, 0, 1};
+	const int32_t *groups[2] = {ga, gb};
+	candor_fairness_rows rows = {6, y, pr, NULL, groups};
+	candor_fairness_acc *acc = NULL;
+	candor_fairness_result *res = NULL;
+	candor_fairness_options o = CANDOR_FAIRNESS_OPTIONS_INIT;
+	candor_fairness_reference ref = {"A&B\\&C", CANDOR_FAIRNESS_REF_NAMED, "x&y\\&z"};
+	const candor_fairness_view *v;
+	const candor_fairness_attr_result *ia;
+	char parts[4][32];
+	char *json = NULL;
+	size_t len;
+
+	assert_int_equal(candor_fairness_acc_new(&acc, at, 2, false), CANDOR_OK);
+	assert_int_equal(candor_fairness_acc_add(acc, &rows), CANDOR_OK);
+	o.intersect = true;
+	o.references = &ref;
+	o.nreferences = 1;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_OK);
+	v = candor_fairness_result_view(res);
+	ia = &v->attributes[2];
+	assert_true(ia->is_intersection);
+	assert_string_equal(ia->name, "A&B\\&C");
+	assert_int_equal(ia->ngroups, 3);
+	/* names are distinct, and each reads back as the levels it was made of */
+	for (size_t g = ia->first_group; g < ia->first_group + ia->ngroups; g++) {
+		const candor_fairness_group *G = &v->groups[g];
+
+		for (size_t h = ia->first_group; h < g; h++)
+			assert_string_not_equal(G->name, v->groups[h].name);
+		assert_non_null(G->levels);
+		assert_int_equal(unescape_parts(G->name, parts, 4), 2);
+		assert_string_equal(parts[0], G->levels[0]);
+		assert_string_equal(parts[1], G->levels[1]);
+	}
+	/* the named reference is the (x, y&z) group: 2 rows, tp 1, fp 1 */
+	assert_string_equal(v->groups[ia->reference].levels[0], "x");
+	assert_string_equal(v->groups[ia->reference].levels[1], "y&z");
+	assert_int_equal(v->groups[ia->reference].n, 2);
+	assert_int_equal(v->groups[ia->reference].fp, 1);
+	assert_string_equal(find_group(v, "A&B\\&C", "a\\\\&\\&")->levels[0], "a\\");
+	/* single attributes keep their levels verbatim */
+	assert_int_equal(find_group(v, "A", "x&y")->n, 3);
+	/* the JSON carries the unescaped levels beside the name */
+	assert_int_equal(candor_fairness_result_json(res, &json, &len), CANDOR_OK);
+	{
+		json_object *root = json_tokener_parse(json), *jg, *lv;
+		int found = 0;
+
+		assert_non_null(root);
+		assert_true(json_object_object_get_ex(root, "groups", &jg));
+		for (size_t i = 0; i < json_object_array_length(jg); i++) {
+			json_object *g = json_object_array_get_idx(jg, i), *x;
+
+			json_object_object_get_ex(g, "group", &x);
+			if (strcmp(json_object_get_string(x), "x\\&y&z") != 0)
+				continue;
+			found++;
+			assert_true(json_object_object_get_ex(g, "levels", &lv));
+			assert_true(json_object_object_get_ex(lv, "A", &x));
+			assert_string_equal(json_object_get_string(x), "x&y");
+			assert_true(json_object_object_get_ex(lv, "B&C", &x));
+			assert_string_equal(json_object_get_string(x), "z");
+			assert_int_equal(json_object_object_length(lv), 2);
+		}
+		assert_int_equal(found, 1);
+		json_object_put(root);
+	}
+	free(json);
+	candor_fairness_result_free(res);
+	res = NULL;
+	/* the unescaped text is no group's name: an error, never a guess */
+	ref.group = "x&y&z";
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_ENOTFOUND);
+	assert_null(res);
+	candor_fairness_acc_free(acc);
+}
+
+/* Finding 24: a second reference for one attribute silently won. */
+static void test_reference_twice(void **state)
+{
+	(void)state;
+	rowset r = make_rows(fixture, 4);
+	candor_fairness_acc *acc = make_acc(&r, 4, true, false);
+	candor_fairness_result *res = NULL;
+	candor_fairness_options o = CANDOR_FAIRNESS_OPTIONS_INIT;
+	candor_fairness_reference refs[3] = {{"g", CANDOR_FAIRNESS_REF_NAMED, "B"},
+	                                     {"h", CANDOR_FAIRNESS_REF_NAMED, "x"},
+	                                     {"g", CANDOR_FAIRNESS_REF_NAMED, "C"}};
+
+	o.references = refs;
+	o.nreferences = 3;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_EINVAL);
+	assert_null(res);
+	assert_non_null(strstr(candor_last_error()->message, "'g' is given a reference twice"));
+	o.nreferences = 2;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_OK);
+	assert_string_equal(candor_fairness_result_view(res)->groups[
+	                    candor_fairness_result_view(res)->attributes[0].reference].name, "B");
+	candor_fairness_result_free(res);
+	candor_fairness_acc_free(acc);
+	rowset_free(&r);
+}
+
+/* Finding 23: an absurd replicate count must be a clear error, not an
+ * allocation failure (exit 3) or a run that never ends; and replicates
+ * without bootstrap intervals could not take effect. */
+static void test_bootstrap_bounds(void **state)
+{
+	(void)state;
+	rowset r = make_rows(fixture, 4);
+	candor_fairness_acc *acc = make_acc(&r, 4, true, false);
+	candor_fairness_result *res = NULL;
+	candor_fairness_options o = CANDOR_FAIRNESS_OPTIONS_INIT;
+
+	o.ci = CANDOR_FAIRNESS_CI_BOOTSTRAP;
+	o.bootstrap = (size_t)1 << 40;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_EINVAL);
+	assert_non_null(strstr(candor_last_error()->message, "at most 100000 replicates"));
+	o.bootstrap = SIZE_MAX;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_EINVAL);
+	o.bootstrap = CANDOR_FAIRNESS_MAX_BOOTSTRAP + 1;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_EINVAL);
+	o.ci = CANDOR_FAIRNESS_CI_WILSON;
+	o.bootstrap = 200;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_EINVAL);
+	assert_non_null(strstr(candor_last_error()->message, "ci is not bootstrap"));
+	assert_null(res);
+	candor_fairness_acc_free(acc);
+	rowset_free(&r);
+	{
+		/* a replicate table over the byte bound: 300 groups x 13 metrics x
+		 * 3 slots x 100000 replicates x 8 bytes > 1 GiB */
+		enum { NG = 300 };
+		const char *lv[NG];
+		char names[NG][8];
+		int32_t g[NG];
+		uint8_t z[NG] = {0};
+		const int32_t *groups[1] = {g};
+		candor_fairness_attribute at = {"g", lv, NG};
+		candor_fairness_rows rows = {NG, z, z, NULL, groups};
+
+		for (int i = 0; i < NG; i++) {
+			snprintf(names[i], sizeof(names[i]), "g%d", i);
+			lv[i] = names[i];
+			g[i] = i;
+		}
+		assert_int_equal(candor_fairness_acc_new(&acc, &at, 1, false), CANDOR_OK);
+		assert_int_equal(candor_fairness_acc_add(acc, &rows), CANDOR_OK);
+		o.ci = CANDOR_FAIRNESS_CI_BOOTSTRAP;
+		o.bootstrap = CANDOR_FAIRNESS_MAX_BOOTSTRAP;
+		assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_EUNSUPPORTED);
+		assert_non_null(strstr(candor_last_error()->message, "1024 MiB"));
+		assert_null(res);
+		candor_fairness_acc_free(acc);
+	}
+}
+
+/* Finding 8: with no favourable value named, a label or prediction column
+ * must hold 0/1 or true/false; 1 and some text, or 1 and 2, used to be
+ * taken as binary with the other value unfavourable. */
+static void test_default_binary(void **state)
+{
+	(void)state;
+	candor_table *t = NULL;
+	candor_fairness_acc *acc = NULL;
+	candor_fairness_columns c = CANDOR_FAIRNESS_COLUMNS_INIT;
+	const double y[4] = {1, 0, 1, 1}, two[4] = {1, 2, 1, 2};
+	const int32_t codes[4] = {0, 1, 0, 2}, gs[4] = {0, 1, 0, 1};
+	const char *yes[] = {"1", "yes", "0"}, *tf[] = {"TRUE", "false", "True"};
+	const char *gl[] = {"a", "b"}, *sens[] = {"g"};
+
+	assert_int_equal(candor_table_new(&t), CANDOR_OK);
+	assert_int_equal(candor_table_add_numeric(t, "y", y, 4), CANDOR_OK);
+	assert_int_equal(candor_table_add_numeric(t, "two", two, 4), CANDOR_OK);
+	assert_int_equal(candor_table_add_categorical(t, "yes", codes, 4, yes, 3), CANDOR_OK);
+	assert_int_equal(candor_table_add_categorical(t, "tf", codes, 4, tf, 3), CANDOR_OK);
+	assert_int_equal(candor_table_add_categorical(t, "g", gs, 4, gl, 2), CANDOR_OK);
+	c.sensitive = sens;
+	c.nsensitive = 1;
+	c.source = "d.csv";
+	/* numeric 1 and 2 */
+	c.label = "two";
+	c.pred = "y";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EPARSE);
+	assert_non_null(strstr(candor_last_error()->message,
+	                       "row 2: label column 'two' holds '2', which is not 0/1"));
+	/* text 1 and yes, as the prediction: named by the user's column */
+	c.label = "y";
+	c.pred = "yes";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EPARSE);
+	assert_non_null(strstr(candor_last_error()->message,
+	                       "row 2: prediction column 'yes' holds 'yes'"));
+	assert_null(acc);
+	/* naming the prediction's favourable value makes it binary again ...
+	 * but "yes" and "1" and "0" are three values */
+	c.pred_favorable = "yes";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EPARSE);
+	assert_non_null(strstr(candor_last_error()->message, "third value"));
+	/* true/false in any case: TRUE, false, TRUE, True -> 1, 0, 1, 1 = y */
+	c.pred_favorable = NULL;
+	c.pred = "tf";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_OK);
+	/* a: rows 0, 2 (y 1, pred 1): tp 2; b: rows 1 (0, 0) tn, 3 (1, 1) tp */
+	assert_int_equal(acc->counts[1 * 4 + CANDOR__TP], 2);
+	assert_int_equal(acc->counts[2 * 4 + CANDOR__TN], 1);
+	assert_int_equal(acc->counts[2 * 4 + CANDOR__TP], 1);
+	candor_fairness_acc_free(acc);
+	acc = NULL;
+	/* a favourable value for the label that is not the prediction's */
+	c.label = "yes";
+	c.favorable = "yes";
+	c.pred = "y";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EPARSE);
+	assert_non_null(strstr(candor_last_error()->message, "third value"));
+	c.label = "two";
+	c.favorable = "2";
+	/* ... which applies to the prediction too unless pred_favorable says */
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EPARSE);
+	c.pred_favorable = "1";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_OK);
+	/* label 2 favourable: rows 1, 3; pred 1: rows 0, 2, 3 */
+	assert_int_equal(acc->counts[1 * 4 + CANDOR__FP], 2);
+	assert_int_equal(acc->counts[2 * 4 + CANDOR__FN], 1);
+	assert_int_equal(acc->counts[2 * 4 + CANDOR__TP], 1);
+	candor_fairness_acc_free(acc);
+	acc = NULL;
+	/* pred_favorable without a prediction column cannot take effect */
+	c.pred = NULL;
+	c.score = "y";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EINVAL);
+	candor_table_free(t);
+}
+
+/* Finding 24: threshold 0 meant 0.5. Now threshold_set says a threshold
+ * was given, and 0 means 0; version 1 of the struct still reads as before. */
+static void test_threshold_zero(void **state)
+{
+	(void)state;
+	candor_table *t = NULL;
+	candor_fairness_acc *acc = NULL;
+	candor_fairness_columns c = CANDOR_FAIRNESS_COLUMNS_INIT;
+	const double y[5] = {1, 0, 1, 0, 1}, s[5] = {-0.5, 0.0, 0.3, 0.6, 2.5};
+	const int32_t gs[5] = {0, 0, 0, 0, 0};
+	const char *gl[] = {"a"}, *sens[] = {"g"};
+	/* oracle: decisions s >= T counted by hand, as (tp, fp) */
+	const struct { double t; bool set; uint64_t tp, fp; } cases[] = {
+		{0.0, true, 2, 2},   /* 0, .3, .6, 2.5 */
+		{0.0, false, 1, 1},  /* default .5: .6, 2.5 */
+		{-1.0, true, 3, 2},  /* all */
+		{0.3, true, 2, 1},   /* .3, .6, 2.5 */
+		{3.0, true, 0, 0},
+	};
+
+	assert_int_equal(candor_table_new(&t), CANDOR_OK);
+	assert_int_equal(candor_table_add_numeric(t, "y", y, 5), CANDOR_OK);
+	assert_int_equal(candor_table_add_numeric(t, "s", s, 5), CANDOR_OK);
+	assert_int_equal(candor_table_add_categorical(t, "g", gs, 5, gl, 1), CANDOR_OK);
+	c.label = "y";
+	c.score = "s";
+	c.sensitive = sens;
+	c.nsensitive = 1;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		c.threshold = cases[k].t;
+		c.threshold_set = cases[k].set;
+		assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_OK);
+		assert_int_equal(acc->counts[4 + CANDOR__TP], cases[k].tp);
+		assert_int_equal(acc->counts[4 + CANDOR__FP], cases[k].fp);
+		candor_fairness_acc_free(acc);
+		acc = NULL;
+	}
+	/* a threshold without threshold_set would be silently ignored */
+	c.threshold = 0.7;
+	c.threshold_set = false;
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EINVAL);
+	/* ... and one with a prediction column cannot take effect */
+	c.threshold_set = true;
+	c.pred = "y";
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EINVAL);
+	c.pred = NULL;
+	c.threshold = NAN;
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EINVAL);
+	/* version 1 (no pred_favorable, no threshold_set): 0 still means 0.5 */
+	c.version = 1;
+	c.threshold = 0.0;
+	c.threshold_set = true; /* not part of version 1: ignored */
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_OK);
+	assert_int_equal(acc->counts[4 + CANDOR__TP], 1);
+	assert_int_equal(acc->counts[4 + CANDOR__FP], 1);
+	candor_fairness_acc_free(acc);
+	acc = NULL;
+	c.version = 3;
+	assert_int_equal(candor_fairness_acc_from_table(&acc, t, &c), CANDOR_EINVAL);
+	candor_table_free(t);
+}
+
+/* ===== issue 13: p-values adjusted for multiple comparisons ============= */
+
+/* R 4.2: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02;
+ * p.adjust(c(0.01, 0.04, 0.03, 0.005), "BH") = 0.02 0.04 0.04 0.02 (worked
+ * by hand from the definitions: Holm sorted 4(.005) 3(.01) 2(.03) 1(.04),
+ * running max; BH 4/1(.005) 4/2(.01) 4/3(.03) 4/4(.04), running min from
+ * the top). Ties: p.adjust(c(.02, .02, .5), "holm") = .06 .06 .5. */
+static void test_p_adjust(void **state)
+{
+	(void)state;
+	const double raw[4] = {0.01, 0.04, 0.03, 0.005};
+	const double holm[4] = {0.03, 0.06, 0.06, 0.02}, bh[4] = {0.02, 0.04, 0.04, 0.02};
+	double p[4];
+	size_t idx[4];
+	rowset r = make_rows(fixture, 4);
+	candor_fairness_acc *acc = make_acc(&r, 4, true, false);
+	candor_fairness_result *res = NULL;
+	candor_fairness_options o = CANDOR_FAIRNESS_OPTIONS_INIT;
+
+	memcpy(p, raw, sizeof(p));
+	candor__p_adjust(p, 4, CANDOR_FAIRNESS_P_HOLM, idx);
+	for (int i = 0; i < 4; i++)
+		ASSERT_NEAR(p[i], holm[i], 1e-15);
+	memcpy(p, raw, sizeof(p));
+	candor__p_adjust(p, 4, CANDOR_FAIRNESS_P_BH, idx);
+	for (int i = 0; i < 4; i++)
+		ASSERT_NEAR(p[i], bh[i], 1e-15);
+	p[0] = 0.5, p[1] = 0.02, p[2] = 0.02;
+	candor__p_adjust(p, 3, CANDOR_FAIRNESS_P_HOLM, idx);
+	ASSERT_NEAR(p[0], 0.5, 1e-15);
+	ASSERT_NEAR(p[1], 0.06, 1e-15);
+	ASSERT_NEAR(p[2], 0.06, 1e-15);
+
+	/* through compute: each (attribute, metric) family of the fixture is
+	 * adjusted on its own, by the naive O(m^2) definitions */
+	for (int method = 0; method < 3; method++) {
+		const candor_fairness_view *v;
+
+		o.p_adjust = (candor_fairness_p_adjust)method;
+		assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_OK);
+		v = candor_fairness_result_view(res);
+		assert_int_equal(v->p_adjust, method);
+		for (size_t d = 0; d < v->ndisparities; d++) {
+			const candor_fairness_disparity *D = &v->disparities[d];
+			double want = D->p_value;
+			size_t m = 0;
+
+			if (isnan(D->p_value)) {
+				assert_true(isnan(D->p_adjusted));
+				continue;
+			}
+			for (size_t e = 0; e < v->ndisparities; e++) {
+				const candor_fairness_disparity *E = &v->disparities[e];
+
+				if (E->attribute != D->attribute || E->metric != D->metric ||
+				    isnan(E->p_value))
+					continue;
+				m++;
+			}
+			if (method == CANDOR_FAIRNESS_P_HOLM) {
+				/* max over the tests ranked at or below this one */
+				want = 0;
+				for (size_t e = 0; e < v->ndisparities; e++) {
+					const candor_fairness_disparity *E = &v->disparities[e];
+					size_t re = 1;
+
+					if (E->attribute != D->attribute || E->metric != D->metric ||
+					    isnan(E->p_value) || E->p_value > D->p_value)
+						continue;
+					for (size_t f = 0; f < v->ndisparities; f++) {
+						const candor_fairness_disparity *F = &v->disparities[f];
+
+						if (F->attribute == E->attribute && F->metric == E->metric &&
+						    !isnan(F->p_value) &&
+						    (F->p_value < E->p_value || (F->p_value == E->p_value && f < e)))
+							re++;
+					}
+					want = fmax(want, fmin(1, (double)(m - re + 1) * E->p_value));
+				}
+			} else if (method == CANDOR_FAIRNESS_P_BH) {
+				/* min over the tests ranked at or above this one */
+				want = 1;
+				for (size_t e = 0; e < v->ndisparities; e++) {
+					const candor_fairness_disparity *E = &v->disparities[e];
+					size_t re = 1;
+
+					if (E->attribute != D->attribute || E->metric != D->metric ||
+					    isnan(E->p_value) || E->p_value < D->p_value)
+						continue;
+					for (size_t f = 0; f < v->ndisparities; f++) {
+						const candor_fairness_disparity *F = &v->disparities[f];
+
+						if (F->attribute == E->attribute && F->metric == E->metric &&
+						    !isnan(F->p_value) &&
+						    (F->p_value < E->p_value || (F->p_value == E->p_value && f < e)))
+							re++;
+					}
+					want = fmin(want, fmin(1, (double)m * E->p_value / (double)re));
+				}
+			}
+			ASSERT_NEAR(D->p_adjusted, want, 1e-15);
+			assert_true(D->p_adjusted >= D->p_value);
+		}
+		candor_fairness_result_free(res);
+		res = NULL;
+	}
+	/* version 1 options (no p_adjust) still work: Holm */
+	o.version = 1;
+	o.p_adjust = (candor_fairness_p_adjust)7; /* not part of version 1 */
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_OK);
+	assert_int_equal(candor_fairness_result_view(res)->p_adjust, CANDOR_FAIRNESS_P_HOLM);
+	candor_fairness_result_free(res);
+	res = NULL;
+	o.version = 2;
+	assert_int_equal(candor_fairness_compute(&res, acc, &o), CANDOR_EINVAL);
+	candor_fairness_acc_free(acc);
+	rowset_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1163,6 +1619,12 @@ int main(void)
 		cmocka_unit_test(test_synth_planted_rates),
 		cmocka_unit_test(test_policy_interval_mode),
 		cmocka_unit_test(test_failalloc),
+		cmocka_unit_test(test_intersection_names),
+		cmocka_unit_test(test_reference_twice),
+		cmocka_unit_test(test_bootstrap_bounds),
+		cmocka_unit_test(test_default_binary),
+		cmocka_unit_test(test_threshold_zero),
+		cmocka_unit_test(test_p_adjust),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
