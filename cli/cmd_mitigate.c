@@ -23,7 +23,7 @@ static const cli_option options[] = {
 	{"score", OPT_SCORE, "COL", "the model's score column (higher = favourable); required"},
 	{"sensitive", OPT_SENSITIVE, "A[,B]", "sensitive columns; groups are their combinations"},
 	{"constraint", OPT_CONSTRAINT, "C",
-	 "demographic_parity, equalized_odds, equal_opportunity or none; required"},
+	 "demographic_parity, equalized_odds, equal_opportunity, policy or none; required"},
 	{"objective", OPT_OBJECTIVE, "O", "accuracy (default) or balanced_accuracy"},
 	{"eval-data", OPT_EVAL, "E.csv", "evaluate on this file (same columns)"},
 	{"split", OPT_SPLIT, "F", "hold out a fraction F in (0, 1) of --data's rows for evaluation"},
@@ -33,7 +33,8 @@ static const cli_option options[] = {
 	{"favorable", OPT_FAVORABLE, "VALUE", "the favourable value of the label (default 1)"},
 	{"threshold", OPT_THRESHOLD, "T", "the decision before mitigation: score >= T (default 0.5)"},
 	{"threads", OPT_THREADS, "T", "threads (default: all); results never depend on it"},
-	{"policy", OPT_POLICY, "P.json", "with --constraint policy (not supported yet)"},
+	{"policy", OPT_POLICY, "P.json",
+	 "with --constraint policy: meet this policy's (linear) checks; judged before and after"},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -117,14 +118,14 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 	else if (strcmp(a->constraint, "none") == 0)
 		a->o.constraint = CANDOR_MITIGATE_NONE;
 	else if (strcmp(a->constraint, "policy") == 0)
-		return cli_usage_error(p, "--constraint policy is not supported yet: give "
-		                          "demographic_parity, equalized_odds or equal_opportunity "
-		                          "(docs/mitigation.md)");
+		a->o.constraint = CANDOR_MITIGATE_POLICY;
 	else
 		return cli_usage_error(p, "--constraint wants demographic_parity, equalized_odds, "
-		                          "equal_opportunity or none, not '%s'", a->constraint);
-	if (a->policy)
+		                          "equal_opportunity, policy or none, not '%s'", a->constraint);
+	if (a->policy && a->o.constraint != CANDOR_MITIGATE_POLICY)
 		return cli_usage_error(p, "--policy applies only with --constraint policy");
+	if (!a->policy && a->o.constraint == CANDOR_MITIGATE_POLICY)
+		return cli_usage_error(p, "--constraint policy needs --policy P.json");
 	if (a->objective) {
 		if (strcmp(a->objective, "accuracy") == 0)
 			a->o.objective = CANDOR_MITIGATE_ACCURACY;
@@ -157,6 +158,7 @@ int cmd_mitigate(int argc, char **argv)
 	args a;
 	candor_table *data = NULL, *eval = NULL;
 	candor_mitigate_result *res = NULL;
+	candor_fairness_policy *policy = NULL;
 	cli_atomic jout = {0}, wout = {0};
 	char **sens = NULL, *json = NULL;
 	size_t nsens = 0, jlen = 0;
@@ -169,7 +171,8 @@ int cmd_mitigate(int argc, char **argv)
 	cli_parser_init(&p, "mitigate",
 	                "candor mitigate --data D.csv --label COL --score COL --sensitive A[,B]\n"
 	                "                --constraint demographic_parity|equalized_odds|"
-	                "equal_opportunity\n"
+	                "equal_opportunity|policy\n"
+	                "                [--policy P.json]\n"
 	                "                [--objective accuracy|balanced_accuracy]\n"
 	                "                [--eval-data E.csv | --split F [--seed S]]\n"
 	                "                --json OUT.json [--reweigh-out W.csv]",
@@ -194,6 +197,13 @@ int cmd_mitigate(int argc, char **argv)
 		fprintf(stderr, "candor: out of memory\n");
 		rc = CLI_EXIT_INTERNAL;
 		goto done;
+	}
+	if (a.policy) {
+		if ((st = candor_fairness_policy_read(&policy, a.policy)) != CANDOR_OK) {
+			rc = cli_fail(st);
+			goto done;
+		}
+		a.o.policy = policy;
 	}
 	if ((st = read_table(&data, a.data)) != CANDOR_OK ||
 	    (a.eval && (st = read_table(&eval, a.eval)) != CANDOR_OK)) {
@@ -252,6 +262,7 @@ done:
 	free(sens);
 	free(json);
 	candor_mitigate_result_free(res);
+	candor_fairness_policy_free(policy);
 	candor_table_free(data);
 	candor_table_free(eval);
 	return rc;

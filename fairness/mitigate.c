@@ -43,6 +43,7 @@
  *   point with the constant coin of probability x, which sits at (x, x):
  *   fairlearn's p_ignore.
  * - None: every group at its own best vertex.
+ * - A policy: a linear program over the full hulls (mitigate_policy.c).
  * Ties between equally good parameters go to the smallest.
  *
  * Sorting. Scores become 64-bit keys whose unsigned order is the numeric
@@ -139,33 +140,56 @@ static void radix_sort(uint64_t *v, uint64_t *tmp, size_t n, size_t *count)
 
 __extension__ typedef unsigned __int128 u128;
 
-static candor_status hull_push(candor__hull *h, uint64_t tp, uint64_t fp, double thr)
+/* Push (tp, fp) onto a monotone chain: the upper chain (upper = true)
+ * drops a last point on or below the line to the new one, the lower chain
+ * one on or above it. */
+static candor_status chain_push(candor__vertex **v, size_t *nv, size_t *cap, bool upper,
+                                uint64_t tp, uint64_t fp, double thr)
 {
-	while (h->nv >= 2) {
-		const candor__vertex *r0 = &h->v[h->nv - 2], *r1 = &h->v[h->nv - 1];
-		/* drop r1 when it is on or below the line r0 -> (fp, tp) */
+	while (*nv >= 2) {
+		const candor__vertex *r0 = &(*v)[*nv - 2], *r1 = &(*v)[*nv - 1];
 		const u128 lhs = (u128)(r1->tp - r0->tp) * (fp - r0->fp);
 		const u128 rhs = (u128)(tp - r0->tp) * (r1->fp - r0->fp);
 
-		if (lhs <= rhs)
-			h->nv--;
+		if (upper ? lhs <= rhs : lhs >= rhs)
+			(*nv)--;
 		else
 			break;
 	}
-	if (h->nv == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 64;
-		candor__vertex *v = candor__reallocarray(h->v, cap, sizeof(*v));
+	if (*nv == *cap) {
+		size_t c = *cap ? 2 * *cap : 64;
+		candor__vertex *nvv = candor__reallocarray(*v, c, sizeof(*nvv));
 
-		if (!v)
+		if (!nvv)
 			return CANDOR_ENOMEM;
-		h->v = v;
-		h->cap = cap;
+		*v = nvv;
+		*cap = c;
 	}
-	h->v[h->nv].tp = tp;
-	h->v[h->nv].fp = fp;
-	h->v[h->nv].thr = thr;
-	h->nv++;
+	(*v)[*nv].tp = tp;
+	(*v)[*nv].fp = fp;
+	(*v)[*nv].thr = thr;
+	(*nv)++;
 	return CANDOR_OK;
+}
+
+static candor_status hull_push(candor__hull *h, uint64_t tp, uint64_t fp, double thr)
+{
+	candor_status st = chain_push(&h->v, &h->nv, &h->cap, true, tp, fp, thr);
+
+	if (st == CANDOR_OK)
+		st = chain_push(&h->lo, &h->nlo, &h->locap, false, tp, fp, thr);
+	return st;
+}
+
+static void chain_rates(const candor__hull *h, candor__vertex *v, size_t nv)
+{
+	for (size_t k = 0; k < nv; k++) {
+		candor__vertex *p = &v[k];
+
+		p->x = (double)p->fp / (double)h->N;
+		p->y = (double)p->tp / (double)h->P;
+		p->s = (double)(p->tp + p->fp) / (double)h->n;
+	}
 }
 
 /* The upper hull of a group from its positives' and negatives' keys, each
@@ -203,13 +227,8 @@ static candor_status hull_build(candor__hull *h, const uint64_t *pos, size_t np,
 		if (st != CANDOR_OK)
 			return st;
 	}
-	for (size_t v = 0; v < h->nv; v++) {
-		candor__vertex *p = &h->v[v];
-
-		p->x = (double)p->fp / (double)h->N;
-		p->y = (double)p->tp / (double)h->P;
-		p->s = (double)(p->tp + p->fp) / (double)h->n;
-	}
+	chain_rates(h, h->v, h->nv);
+	chain_rates(h, h->lo, h->nlo);
 	return CANDOR_OK;
 }
 
@@ -468,11 +487,11 @@ static candor_status solve_odds(const problem *p, double *bx_out, double *by_out
 
 /* Fill r from the hull point q, mixed with the coin of probability
  * `constant` with probability p_ignore. */
-static void make_rule(candor_mitigate_group_rule *r, const candor__hull *h, hpoint q,
-                      double p_ignore, double constant)
+static void make_rule_on(candor_mitigate_group_rule *r, const candor__hull *h,
+                         const candor__vertex *chain, hpoint q, double p_ignore, double constant)
 {
-	const candor__vertex *v0 = &h->v[q.k];
-	const candor__vertex *v1 = q.p0 < 1.0 ? &h->v[q.k + 1] : v0;
+	const candor__vertex *v0 = &chain[q.k];
+	const candor__vertex *v1 = q.p0 < 1.0 ? &chain[q.k + 1] : v0;
 	const double pi = p_ignore, c = constant;
 	double thr[2], base[3], prob[3];
 	size_t nt = 0, nb = 0;
@@ -539,6 +558,12 @@ static void make_rule(candor_mitigate_group_rule *r, const candor__hull *h, hpoi
 			r->randomised = true;
 }
 
+static void make_rule(candor_mitigate_group_rule *r, const candor__hull *h, hpoint q,
+                      double p_ignore, double constant)
+{
+	make_rule_on(r, h, h->v, q, p_ignore, constant);
+}
+
 /* ===== fitting ========================================================== */
 
 void candor__mitigate_rule_free(candor_mitigate_rule *r)
@@ -570,6 +595,7 @@ const char *candor_mitigate_constraint_name(candor_mitigate_constraint c)
 	case CANDOR_MITIGATE_DEMOGRAPHIC_PARITY: return "demographic_parity";
 	case CANDOR_MITIGATE_EQUALIZED_ODDS: return "equalized_odds";
 	case CANDOR_MITIGATE_EQUAL_OPPORTUNITY: return "equal_opportunity";
+	case CANDOR_MITIGATE_POLICY: return "policy";
 	}
 	return NULL;
 }
@@ -597,6 +623,11 @@ candor_status candor__mitigate_check_options(const candor_mitigate_options *o)
 		                     "mitigate: confidence must be in (0, 1)");
 	if (o->threads < 0)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "mitigate: negative thread count");
+	if ((o->constraint == CANDOR_MITIGATE_POLICY) != (o->policy != NULL))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     o->policy ? "mitigate: a policy is used only with the policy "
+		                                 "constraint"
+		                               : "mitigate: the policy constraint needs a policy");
 	return CANDOR_OK;
 }
 
@@ -686,6 +717,7 @@ done:
 candor_status candor_mitigate_rule_fit(candor_mitigate_rule **out,
                                        const candor_mitigate_rows *rows, size_t ngroups,
                                        const char *const *group_names,
+                                       const char *policy_attribute,
                                        const candor_mitigate_options *opts)
 {
 	const candor_mitigate_options defaults = CANDOR_MITIGATE_OPTIONS_INIT;
@@ -783,6 +815,41 @@ candor_status candor_mitigate_rule_fit(candor_mitigate_rule **out,
 			make_rule(&r->groups[g], &h[g], pts[g], 0.0, 0.0);
 		break;
 	}
+	case CANDOR_MITIGATE_POLICY: {
+		double *x = candor__calloc(G, sizeof(double)), *y = candor__calloc(G, sizeof(double));
+		bool *below = candor__calloc(G, sizeof(bool));
+
+		st = x && y && below ? candor__mitigate_policy(x, y, below, h, G, p.a, p.b, opts->policy,
+		                                               policy_attribute ? policy_attribute : "")
+		                     : CANDOR_ENOMEM;
+		for (size_t g = 0; st == CANDOR_OK && g < G; g++) {
+			if (!below[g]) {
+				/* the upper hull's point at x, mixed down to y with the coin */
+				const hpoint q = at_fpr(&h[g], x[g]);
+				const double pi = q.y - y[g] > 8.0 * DBL_EPSILON ? (q.y - y[g]) / (q.y - x[g])
+				                                                 : 0.0;
+
+				make_rule(&r->groups[g], &h[g], q, pi, x[g]);
+			} else {
+				/* the lower chain's point at x, mixed up to y with the coin */
+				hpoint q;
+				double yl;
+
+				candor__mitigate_lower_at(&h[g], x[g], &q.k, &q.p0, &yl);
+				q.x = x[g];
+				q.y = yl;
+				make_rule_on(&r->groups[g], &h[g], h[g].lo, q,
+				             y[g] - yl > 8.0 * DBL_EPSILON ? (y[g] - yl) / (x[g] - yl) : 0.0,
+				             x[g]);
+			}
+		}
+		candor__free(x);
+		candor__free(y);
+		candor__free(below);
+		if (st != CANDOR_OK)
+			goto fail;
+		break;
+	}
 	case CANDOR_MITIGATE_EQUALIZED_ODDS: {
 		double bx, by;
 
@@ -817,8 +884,10 @@ candor_status candor_mitigate_rule_fit(candor_mitigate_rule **out,
 		r->view.objective_value = opts->objective == CANDOR_MITIGATE_ACCURACY
 		                              ? r->view.accuracy : r->view.balanced_accuracy;
 	}
-	for (size_t g = 0; g < G; g++)
+	for (size_t g = 0; g < G; g++) {
 		candor__free(h[g].v);
+		candor__free(h[g].lo);
+	}
 	candor__free(h);
 	candor__free(pts);
 	candor__free(p.a);
@@ -826,8 +895,10 @@ candor_status candor_mitigate_rule_fit(candor_mitigate_rule **out,
 	*out = r;
 	return CANDOR_OK;
 fail:
-	for (size_t g = 0; h && g < G; g++)
+	for (size_t g = 0; h && g < G; g++) {
 		candor__free(h[g].v);
+		candor__free(h[g].lo);
+	}
 	candor__free(h);
 	candor__free(pts);
 	candor__free(p.a);

@@ -19,9 +19,14 @@ typedef struct candor__vertex {
 
 typedef struct candor__hull {
 	uint64_t n, P, N;
-	candor__vertex *v;
+	candor__vertex *v;      /* upper chain, (0,0) to (1,1) */
 	size_t nv, cap;
+	candor__vertex *lo;     /* lower chain, (0,0) to (1,1) */
+	size_t nlo, locap;
 } candor__hull;
+
+/* Largest simplex tableau (doubles) the policy mode builds. */
+#define CANDOR__LP_MAX_ENTRIES (1 << 23)
 
 struct candor_mitigate_rule {
 	candor_mitigate_rule_contents view;
@@ -34,5 +39,16 @@ candor_status candor__mitigate_check_options(const candor_mitigate_options *o);
 candor_status candor__mitigate_check_rows(const candor_mitigate_rows *rows, size_t ngroups);
 /* The uniform number in [0, 1) of stream (seed, row, stream). */
 double candor__mitigate_uniform(uint64_t seed, uint64_t row, uint64_t stream);
+
+/* The policy's optimum: per group the point (fpr, tpr) and whether it is
+ * below the diagonal. a, bcoef: the objective's coefficients. */
+candor_status candor__mitigate_policy(double *fpr, double *tpr, bool *below,
+                                      const candor__hull *h, size_t G, const double *a,
+                                      const double *bcoef, const candor_fairness_policy *pol,
+                                      const char *attribute);
+/* The lowest point of h's lower chain at fpr x: vertex k with weight p0
+ * (k + 1 with 1 - p0), at height *y. */
+void candor__mitigate_lower_at(const candor__hull *h, double x, size_t *k, double *p0,
+                               double *y);
 
 #endif

@@ -48,6 +48,13 @@ struct candor_mitigate_result {
 	char *label, *score;
 	char **sensitive;
 	size_t nsensitive;
+	/* the policy as the realised decisions are judged: every check in its
+	 * interval mode (fails only when the whole interval is outside the
+	 * bound), since their coins add noise to the sample's; shares the
+	 * caller's check specs but owns its array copy */
+	candor_fairness_policy judge_store;
+	candor__check_spec *judge_checks;
+	const candor_fairness_policy *judge;
 };
 
 static void part_free(part_store *p)
@@ -72,6 +79,7 @@ void candor_mitigate_result_free(candor_mitigate_result *r)
 	candor__free(r->row_weights);
 	part_free(&r->fit);
 	part_free(&r->eval);
+	candor__free(r->judge_checks);
 	candor__free(r->label);
 	candor__free(r->score);
 	if (r->sensitive)
@@ -491,7 +499,8 @@ typedef struct part_in {
 
 static candor_status fairness_of(candor_fairness_result **out, const candor_fairness_attribute *attr,
                                  const part_in *in, const uint8_t *pred,
-                                 const candor_mitigate_options *o)
+                                 const candor_mitigate_options *o,
+                                 const candor_fairness_policy *judge)
 {
 	candor_fairness_acc *acc = NULL;
 	candor_fairness_options fo = CANDOR_FAIRNESS_OPTIONS_INIT;
@@ -503,6 +512,7 @@ static candor_status fairness_of(candor_fairness_result **out, const candor_fair
 		st = candor_fairness_acc_add(acc, &rows);
 	fo.confidence = o->confidence;
 	fo.threads = o->threads;
+	fo.policy = judge;
 	if (st == CANDOR_OK)
 		st = candor_fairness_compute(out, acc, &fo);
 	candor_fairness_acc_free(acc);
@@ -529,6 +539,26 @@ static candor_status find_violation(char **out, const candor_fairness_result *re
 		         "excludes 0", candor_fairness_metric_name(metric), v->groups[x->group].name,
 		         v->groups[x->reference].name, x->difference.value, x->difference.lo,
 		         x->difference.hi);
+		*out = candor__strdup(buf);
+		return *out ? CANDOR_OK : CANDOR_ENOMEM;
+	}
+	return CANDOR_OK;
+}
+
+/* The first failing check of the policy, as text; NULL when all pass. */
+static candor_status policy_violation(char **out, const candor_fairness_result *res)
+{
+	const candor_fairness_view *v = candor_fairness_result_view(res);
+
+	for (size_t i = 0; i < v->nchecks; i++) {
+		const candor_fairness_check *c = &v->checks[i];
+		char buf[512];
+
+		if (c->pass)
+			continue;
+		snprintf(buf, sizeof(buf), "check %s %s %.4g fails%s%s%s: value %.4g", c->metric,
+		         c->kind, c->bound, c->group ? " (group '" : "", c->group ? c->group : "",
+		         c->group ? "')" : "", c->value.value);
 		*out = candor__strdup(buf);
 		return *out ? CANDOR_OK : CANDOR_ENOMEM;
 	}
@@ -563,7 +593,7 @@ static candor_status eval_part(part_store *ps, candor_mitigate_part *pv,
 	}
 	for (size_t i = 0; i < in->n; i++)
 		pred[i] = in->score[i] >= thr;
-	if ((st = fairness_of(&ps->before, attr, in, pred, o)) != CANDOR_OK)
+	if ((st = fairness_of(&ps->before, attr, in, pred, o, o->policy)) != CANDOR_OK)
 		goto done;
 	if ((st = candor_mitigate_rule_prob(r->rule, q, in->score, in->group, in->n)) != CANDOR_OK)
 		goto done;
@@ -580,7 +610,7 @@ static candor_status eval_part(part_store *ps, candor_mitigate_part *pv,
 		acc[8 * g + 6] += w;
 		acc[8 * g + 7] += w * in->label[i];
 	}
-	if ((st = fairness_of(&ps->after, attr, in, pred, o)) != CANDOR_OK)
+	if ((st = fairness_of(&ps->after, attr, in, pred, o, r->judge)) != CANDOR_OK)
 		goto done;
 	{
 		double tp = 0, fp = 0, tn = 0, fn = 0;
@@ -623,6 +653,9 @@ static candor_status eval_part(part_store *ps, candor_mitigate_part *pv,
 		st = find_violation(&ps->violation, ps->after, CANDOR_FM_TPR);
 		if (st == CANDOR_OK && !ps->violation)
 			st = find_violation(&ps->violation, ps->after, CANDOR_FM_FPR);
+		break;
+	case CANDOR_MITIGATE_POLICY:
+		st = policy_violation(&ps->violation, ps->after);
 		break;
 	}
 	pv->constraint_holds = ps->violation == NULL;
@@ -719,6 +752,23 @@ candor_status candor_mitigate_run(candor_mitigate_result **out, const candor_tab
 	r->opts = *opts;
 	if ((st = keep_names(r, cols)) != CANDOR_OK)
 		goto done;
+	if (opts->policy) {
+		const candor_fairness_policy *p = opts->policy;
+
+		r->judge_store = *p;
+		r->judge_store.ci_outside = true;
+		r->judge_checks = candor__calloc(p->nchecks ? p->nchecks : 1, sizeof(*r->judge_checks));
+		if (!r->judge_checks) {
+			st = CANDOR_ENOMEM;
+			goto done;
+		}
+		for (size_t i = 0; i < p->nchecks; i++) {
+			r->judge_checks[i] = p->checks[i];
+			r->judge_checks[i].ci_mode = 1;
+		}
+		r->judge_store.checks = r->judge_checks;
+		r->judge = &r->judge_store;
+	}
 
 	n = candor_table_nrows(data);
 	label = candor__malloc(n ? n : 1);
@@ -798,7 +848,7 @@ candor_status candor_mitigate_run(candor_mitigate_result **out, const candor_tab
 		const candor_mitigate_rows rows = {nf, fl, fs, fg};
 
 		st = candor_mitigate_rule_fit(&r->rule, &rows, g.ngroups,
-		                              (const char *const *)g.names, opts);
+		                              (const char *const *)g.names, r->attribute, opts);
 		if (st != CANDOR_OK)
 			goto done;
 		r->weights = candor__calloc(2 * g.ngroups, sizeof(*r->weights));

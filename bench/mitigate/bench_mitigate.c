@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 			candor_mitigate_rule *rule = NULL;
 			const double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
 
-			if (candor_mitigate_rule_fit(&rule, &rows, G, NULL, &o) != CANDOR_OK) {
+			if (candor_mitigate_rule_fit(&rule, &rows, G, NULL, NULL, &o) != CANDOR_OK) {
 				fprintf(stderr, "bench_mitigate: %s\n", candor_last_error()->message);
 				return 1;
 			}

@@ -17,7 +17,7 @@
  *   is the call the audit uses for its "what would pass" section.
  *
  * The decision rule of a group is a step function of the score: with
- * thresholds t[0] < ... < t[k-1] (k <= 3), a row whose score s satisfies
+ * thresholds t[0] < ... < t[k-1] (k <= 2), a row whose score s satisfies
  * t[j-1] <= s < t[j] gets the favourable decision with probability prob[j]
  * (t[-1] = -inf, t[k] = +inf). A probability strictly between 0 and 1 means
  * a coin is tossed for that row: the rule is randomised and must be deployed
@@ -48,7 +48,10 @@ typedef enum candor_mitigate_constraint {
 	CANDOR_MITIGATE_NONE = 0,               /**< no constraint: the best threshold per group */
 	CANDOR_MITIGATE_DEMOGRAPHIC_PARITY = 1, /**< equal selection rates */
 	CANDOR_MITIGATE_EQUALIZED_ODDS = 2,     /**< equal true and false positive rates */
-	CANDOR_MITIGATE_EQUAL_OPPORTUNITY = 3   /**< equal true positive rates */
+	CANDOR_MITIGATE_EQUAL_OPPORTUNITY = 3,  /**< equal true positive rates */
+	/** the checks of options.policy that are linear in the groups' rates
+	 *  (docs/mitigation.md lists them), met with the expected values */
+	CANDOR_MITIGATE_POLICY = 4
 } candor_mitigate_constraint;
 
 /** What the rule maximises (over all rows of the fitting data). */
@@ -78,6 +81,10 @@ typedef struct candor_mitigate_options {
 	uint64_t seed;
 	double confidence;                    /**< intervals; 0: 0.95 */
 	int threads;                          /**< 0: OpenMP's default; results never depend on it */
+	/** Required with CANDOR_MITIGATE_POLICY, refused otherwise (borrowed
+	 *  for the call). candor_mitigate_run() also judges the decisions
+	 *  before and after with it. */
+	const candor_fairness_policy *policy;
 } candor_mitigate_options;
 
 #define CANDOR_MITIGATE_OPTIONS_VERSION 1
@@ -96,9 +103,9 @@ typedef struct candor_mitigate_rows {
 /** The rule of one group, with what it promises on the fitting data. */
 typedef struct candor_mitigate_group_rule {
 	const char *group;      /**< the group's name */
-	size_t nthresholds;     /**< 0 to 3 */
-	double thresholds[3];   /**< ascending */
-	double prob[4];         /**< P(favourable) below t[0], in [t[0], t[1]), ...; nthresholds + 1 used */
+	size_t nthresholds;     /**< 0 to 2 */
+	double thresholds[2];   /**< ascending */
+	double prob[3];         /**< P(favourable) below t[0], in [t[0], t[1]), ...; nthresholds + 1 used */
 	bool randomised;        /**< some prob is strictly between 0 and 1 */
 	/* fairlearn's InterpolatedThresholder form of the same rule: with
 	 * probability p0 "score >= threshold0" (else "score >= threshold1"),
@@ -130,17 +137,22 @@ typedef struct candor_mitigate_rule_contents {
  * Fit the rule: for each group the ROC points of the rules "score >= t"
  * (t = every distinct score, plus +inf), their upper convex hull, and the
  * optimum of the objective subject to the constraint over the randomised
- * rules, found exactly (docs/mitigation.md). `group_names` (ngroups names)
+ * rules, found exactly (docs/mitigation.md). With CANDOR_MITIGATE_POLICY the
+ * groups are judged as one attribute called `policy_attribute` in checks
+ * that name one (NULL: any name matches). `group_names` (ngroups names)
  * are copied; NULL names the groups "0", "1", ...
  * Errors: CANDOR_EINVAL (bad options, labels other than 0/1, codes out of
  * range, a non-finite score), CANDOR_EDOMAIN (a group without rows, or
  * without a positive or a negative label: its ROC curve is undefined; the
- * message names it), CANDOR_ENOMEM.
+ * message names it; or a policy that no rule can meet),
+ * CANDOR_EUNSUPPORTED (a policy check that is not linear in the rates),
+ * CANDOR_ENOMEM.
  */
 CANDOR_API candor_status candor_mitigate_rule_fit(candor_mitigate_rule **out,
                                                   const candor_mitigate_rows *rows,
                                                   size_t ngroups,
                                                   const char *const *group_names,
+                                                  const char *policy_attribute,
                                                   const candor_mitigate_options *opts);
 
 /** Free a rule; NULL is accepted. */
@@ -215,7 +227,8 @@ typedef struct candor_mitigate_part {
 	/** Whether the constraint holds for the realised decisions: false when
 	 *  some group's difference to the reference group (selection rate for
 	 *  demographic parity, tpr and/or fpr for the odds) has an interval
-	 *  that excludes 0. Always true without a constraint. */
+	 *  that excludes 0; with a policy, when `after` fails a check. Always
+	 *  true without a constraint. */
 	bool constraint_holds;
 	const char *violation;   /**< the first such difference, as text, or NULL */
 } candor_mitigate_part;

@@ -89,7 +89,7 @@ expect 2 "--split wants" -- "${M[@]}" --constraint demographic_parity --split 1.
 expect 2 "--objective wants" -- "${M[@]}" --constraint demographic_parity --objective f1 \
 	--json "$T/keep.json"
 expect 2 "only with --constraint policy" -- "${M[@]}" --constraint demographic_parity \
-	--policy p.json --json "$T/keep.json"
+	--policy "$T/pol.json" --json "$T/keep.json"
 expect 2 "no score column 'nope'" -- "$BIN" mitigate --data "$T/d.csv" --label label \
 	--score nope --sensitive sex --constraint demographic_parity --json "$T/keep.json"
 # a group with a single label value: the ROC curve is undefined
@@ -110,6 +110,31 @@ printf 'g,y,s\na,1,0.9\na,0,0.1\nb,1,0.7\nb,0,0.4\n' >"$T/fit.csv"
 expect 2 "ev.csv:4:1: group 'c' does not occur in the fitting data" -- "$BIN" mitigate \
 	--data "$T/fit.csv" --eval-data "$T/ev.csv" --label y --score s --sensitive g \
 	--constraint demographic_parity --json "$T/keep.json" --reweigh-out "$T/kw.csv"
+# policies: one that the rule meets, one no rule can meet, two not linear
+cat >"$T/pol.json" <<'EOP'
+{"checks": [{"metric": "selection_rate", "min_ratio": 0.9}, {"metric": "tpr", "max_difference": 0.05}]}
+EOP
+"${M[@]}" --constraint policy --policy "$T/pol.json" --json "$T/p.json" 2>"$T/err" ||
+	fail "policy run: $(cat "$T/err")"
+"$PY" - "$T/p.json" <<'EOP' || fail "policy JSON"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["constraint"] == "policy"
+assert [c["metric"] for c in r["fit"]["before"]["checks"]] == ["selection_rate", "tpr"]
+g = r["rule"]["groups"]
+lo, hi = min(x["selection_rate"] for x in g), max(x["selection_rate"] for x in g)
+assert lo >= 0.9 * hi - 1e-12, (lo, hi)
+EOP
+echo '[{"metric": "base_rate", "min": 0.99}]' >"$T/impossible.json"
+expect 2 "no decision rule meets every check of the policy" -- "${M[@]}" --constraint policy \
+	--policy "$T/impossible.json" --json "$T/keep.json"
+echo '[{"metric": "ppv", "max_difference": 0.1}]' >"$T/ppv.json"
+expect 2 "ppv.*not linear" -- "${M[@]}" --constraint policy --policy "$T/ppv.json" \
+	--json "$T/keep.json"
+echo '[{"metric": "theil_index", "max": 0.1}]' >"$T/theil.json"
+expect 2 "theil_index.*not a linear" -- "${M[@]}" --constraint policy --policy "$T/theil.json" \
+	--json "$T/keep.json"
+expect 2 "needs --policy" -- "${M[@]}" --constraint policy --json "$T/keep.json"
 [ "$(cat "$T/keep.json")" = old ] || fail "a failed run changed an earlier output"
 [ -e "$T/kw.csv" ] && fail "a failed run wrote the weights"
 ls "$T" | grep -q "tmp-" && fail "temporary file left behind"

@@ -68,8 +68,15 @@ def roc_points(score, label):
     return fp / N, tp / P
 
 
-def lp_optimum(score, label, group, constraint, objective):
-    groups = sorted(set(group))
+def first_appearance(group):
+    seen = {}
+    for g in group:
+        seen.setdefault(g, len(seen))
+    return list(seen)
+
+
+def lp_optimum(score, label, group, constraint, objective, policy=None):
+    groups = first_appearance(group)
     n = len(label)
     P, N = label.sum(), n - label.sum()
     pts, cols = [], 0
@@ -106,16 +113,153 @@ def lp_optimum(score, label, group, constraint, objective):
         return row
 
     which = {"demographic_parity": ["sr"], "equal_opportunity": ["tpr"],
-             "equalized_odds": ["tpr", "fpr"], "none": []}[constraint]
+             "equalized_odds": ["tpr", "fpr"], "none": [], "policy": []}[constraint]
     for w in which:
         for k in range(1, len(pts)):
             A.append(rate(k, w) - rate(0, w))
             rhs.append(0)
-    res = linprog(c, A_eq=np.array(A), b_eq=np.array(rhs), bounds=(0, None), method="highs",
+    ub = bub = None
+    if policy is not None:
+        sizes = [int((group == g).sum()) for g in groups]
+        ub, bub, _ = policy_rows(pts, groups, sizes, policy)
+        ub, bub = np.array(ub), np.array(bub)
+    res = linprog(c, A_ub=ub, b_ub=bub, A_eq=np.array(A), b_eq=np.array(rhs), bounds=(0, None),
+                  method="highs",
                   options={"primal_feasibility_tolerance": 1e-10,
                            "dual_feasibility_tolerance": 1e-10})
     assert res.status == 0, res.message
     return -res.fun + const
+
+
+POLICY = {"checks": [
+    {"metric": "selection_rate", "min_ratio": 0.9},
+    {"metric": "tpr", "max_difference": 0.04, "min": 0.3},
+    {"metric": "fpr", "max": 0.6},
+    {"metric": "disparate_impact", "min": 0.85, "max": 1.1},
+    {"metric": "equalized_odds_difference", "max": 0.12},
+    {"metric": "average_odds_difference", "min": -0.05},
+    {"metric": "equal_opportunity_difference", "max": 0.03}]}
+LINEAR = {"selection_rate", "tpr", "fpr"}
+
+
+def policy_rows(pts, order, sizes, policy, min_size=30):
+    """The policy's checks as linear rows over the mixing weights, written
+    from the check definitions in docs/fairness.md and docs/mitigation.md
+    (reference = the largest group, first on ties; group checks skip groups
+    under min_group_size; summaries use every group; AIF360's union u of the
+    non-reference groups)."""
+    cols = sum(len(p[0]) for p in pts)
+    ref = max(range(len(order)), key=lambda k: (sizes[k], -k))
+
+    def rate(k, which):
+        x, y, Pg, Ng, off = pts[k]
+        row = np.zeros(cols)
+        row[off:off + len(x)] = {"tpr": y, "fpr": x, "selection_rate": (Pg * y + Ng * x) / (Pg + Ng)}[which]
+        return row
+
+    def union(which):
+        row, den = np.zeros(cols), 0.0
+        for k, (x, y, Pg, Ng, off) in enumerate(pts):
+            if k == ref:
+                continue
+            w = {"tpr": Pg, "fpr": Ng, "selection_rate": Pg + Ng}[which]
+            row += rate(k, which) * w
+            den += w
+        return row / den
+
+    ub, bub = [], []  # A_ub x <= b_ub
+
+    def le(row, b):
+        ub.append(row)
+        bub.append(b)
+    G = len(order)
+    for c in policy["checks"]:
+        m = c["metric"]
+        if m in LINEAR:
+            for k in range(G):
+                if sizes[k] < min_size:
+                    continue
+                if "min" in c:
+                    le(-rate(k, m), -c["min"])
+                if "max" in c:
+                    le(rate(k, m), c["max"])
+                if k == ref:
+                    continue
+                if "max_difference" in c:
+                    le(rate(k, m) - rate(ref, m), c["max_difference"])
+                    le(rate(ref, m) - rate(k, m), c["max_difference"])
+                if "min_ratio" in c:
+                    le(c["min_ratio"] * rate(ref, m) - rate(k, m), 0)
+        elif m == "disparate_impact":
+            if "min" in c:
+                le(c["min"] * rate(ref, "selection_rate") - union("selection_rate"), 0)
+            if "max" in c:
+                le(union("selection_rate") - c["max"] * rate(ref, "selection_rate"), 0)
+        elif m == "equalized_odds_difference":
+            for w in ("tpr", "fpr"):
+                for i in range(G):
+                    for j in range(G):
+                        if i != j:
+                            le(rate(i, w) - rate(j, w), c["max"])
+        elif m == "average_odds_difference":
+            row = 0.5 * (union("tpr") - rate(ref, "tpr") + union("fpr") - rate(ref, "fpr"))
+            if "min" in c:
+                le(-row, -c["min"])
+            if "max" in c:
+                le(row, c["max"])
+        elif m == "equal_opportunity_difference":
+            row = union("tpr") - rate(ref, "tpr")
+            if "min" in c:
+                le(-row, -c["min"])
+            if "max" in c:
+                le(row, c["max"])
+        else:
+            raise ValueError(m)
+    return ub, bub, ref
+
+
+def policy_holds(rates, order, sizes, policy, ref, min_size=30, tol=1e-9):
+    """Evaluate the checks on the applied rule's expected rates."""
+    bad = []
+    G = len(order)
+
+    def u(which):
+        w = {"tpr": "P", "fpr": "N", "selection_rate": "n"}[which]
+        return (sum(rates[k][which] * rates[k][w] for k in range(G) if k != ref) /
+                sum(rates[k][w] for k in range(G) if k != ref))
+    for c in policy["checks"]:
+        m = c["metric"]
+        if m in LINEAR:
+            for k in range(G):
+                if sizes[k] < min_size:
+                    continue
+                v = rates[k][m]
+                if "min" in c and v < c["min"] - tol:
+                    bad.append((m, "min", order[k], v))
+                if "max" in c and v > c["max"] + tol:
+                    bad.append((m, "max", order[k], v))
+                if k != ref and "max_difference" in c and abs(v - rates[ref][m]) > c["max_difference"] + tol:
+                    bad.append((m, "max_difference", order[k], v))
+                if k != ref and "min_ratio" in c and v < c["min_ratio"] * rates[ref][m] - tol:
+                    bad.append((m, "min_ratio", order[k], v))
+        elif m == "disparate_impact":
+            di = u("selection_rate") / rates[ref]["selection_rate"]
+            if di < c.get("min", -1e9) - tol or di > c.get("max", 1e9) + tol:
+                bad.append((m, di))
+        elif m == "equalized_odds_difference":
+            for w in ("tpr", "fpr"):
+                v = [r[w] for r in rates]
+                if max(v) - min(v) > c["max"] + tol:
+                    bad.append((m, w))
+        elif m == "average_odds_difference":
+            v = 0.5 * (u("tpr") - rates[ref]["tpr"] + u("fpr") - rates[ref]["fpr"])
+            if v < c.get("min", -1e9) - tol or v > c.get("max", 1e9) + tol:
+                bad.append((m, v))
+        elif m == "equal_opportunity_difference":
+            v = u("tpr") - rates[ref]["tpr"]
+            if v < c.get("min", -1e9) - tol or v > c.get("max", 1e9) + tol:
+                bad.append((m, v))
+    return bad
 
 
 def step_prob(rule, s):
@@ -155,19 +299,26 @@ def check(name, tmp, score, label, group, sens_cols, data_cols):
     data = os.path.join(tmp, name + ".csv")
     write_csv(data, data_cols)
     names = np.array(group)
-    for constraint in ["demographic_parity", "equalized_odds", "equal_opportunity", "none"]:
+    pol = os.path.join(tmp, "policy.json")
+    json.dump(POLICY, open(pol, "w"))
+    order = first_appearance(group)
+    sizes = [int((names == g).sum()) for g in order]
+    for constraint in ["demographic_parity", "equalized_odds", "equal_opportunity", "none",
+                       "policy"]:
         for objective in ["accuracy", "balanced_accuracy"]:
             out = os.path.join(tmp, "%s_%s_%s.json" % (name, constraint, objective))
             w = os.path.join(tmp, name + "_w.csv")
+            extra = ["--policy", pol] if constraint == "policy" else []
             rc, err = run(["--data", data, "--label", "label", "--score", "score",
                            "--sensitive", sens_cols, "--constraint", constraint,
-                           "--objective", objective, "--json", out, "--reweigh-out", w])
+                           "--objective", objective, "--json", out, "--reweigh-out", w] + extra)
             tag = "%s %s %s" % (name, constraint, objective)
             if rc != 0:
                 fail("%s: exit %d: %s" % (tag, rc, err))
                 continue
             r = json.load(open(out), parse_constant=lambda c: sys.exit("non-JSON " + c))
-            want = lp_optimum(score, label, names, constraint, objective)
+            want = lp_optimum(score, label, names, constraint, objective,
+                              POLICY if constraint == "policy" else None)
             got = r["rule"]["objective_value"]
             if abs(got - want) > 1e-9:
                 fail("%s: optimum %.15g, linprog %.15g" % (tag, got, want))
@@ -185,13 +336,21 @@ def check(name, tmp, score, label, group, sens_cols, data_cols):
                 P, N = y.sum(), len(y) - y.sum()
                 exp = {"tp": tp, "fp": fp, "tpr": tp / P, "fpr": fp / N,
                        "selection_rate": (tp + fp) / len(y)}
-                for k, v in exp.items():
+                for k, v in list(exp.items()):
                     if abs(gr[k] - v) > 1e-9 * max(1.0, abs(v)):
                         fail("%s: %s: %s promised %.15g, applied %.15g" %
                              (tag, gr["group"], k, gr[k], v))
                 tot_tp += tp
                 tot_tn += N - fp
+                exp.update({"P": P, "N": N, "n": len(y)})
                 rates.append(exp)
+            if [g["group"] for g in r["rule"]["groups"]] != order:
+                fail("%s: groups not in order of first appearance" % tag)
+            if constraint == "policy":
+                ref = max(range(len(order)), key=lambda k: (sizes[k], -k))
+                bad = policy_holds(rates, order, sizes, POLICY, ref)
+                if bad:
+                    fail("%s: the applied rule fails the policy: %s" % (tag, bad))
             acc = (tot_tp + tot_tn) / len(label)
             if abs(r["rule"]["accuracy"] - acc) > 1e-9:
                 fail("%s: accuracy promised %.15g, applied %.15g" % (tag, r["rule"]["accuracy"], acc))
@@ -199,7 +358,7 @@ def check(name, tmp, score, label, group, sens_cols, data_cols):
                 fail("%s: fit expected accuracy %.15g, applied %.15g" %
                      (tag, r["fit"]["expected"]["accuracy"], acc))
             keys = {"demographic_parity": ["selection_rate"], "equal_opportunity": ["tpr"],
-                    "equalized_odds": ["tpr", "fpr"], "none": []}[constraint]
+                    "equalized_odds": ["tpr", "fpr"], "none": [], "policy": []}[constraint]
             for k in keys:
                 v = [e[k] for e in rates]
                 if max(v) - min(v) > 1e-9:
@@ -296,7 +455,9 @@ def adult(tmp):
           {"sex": sex, "race": race, "label": list(y), "score": list(score)})
 
 
-with tempfile.TemporaryDirectory() as tmp:
+with tempfile.TemporaryDirectory(dir=os.environ.get("MITIGATE_KEEP")) as tmp:
+    if os.environ.get("MITIGATE_KEEP"):
+        tmp = os.environ["MITIGATE_KEEP"]
     generated(tmp)
     crossing(tmp)
     adult(tmp)

@@ -45,7 +45,7 @@ static candor_mitigate_rule *fit(candor_mitigate_constraint c, candor_mitigate_o
 
 	o.constraint = c;
 	o.objective = obj;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, names2, &o), CANDOR_OK);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, names2, NULL, &o), CANDOR_OK);
 	return r;
 }
 
@@ -153,7 +153,7 @@ static void test_all_tied(void **state)
 	candor_mitigate_rule *r = NULL;
 	const candor_mitigate_rule_contents *v;
 
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 1, NULL, NULL), CANDOR_OK);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 1, NULL, NULL, NULL), CANDOR_OK);
 	v = candor_mitigate_rule_view(r);
 	assert_string_equal(v->groups[0].group, "0");
 	assert_int_equal(v->groups[0].hull_vertices, 2);
@@ -218,41 +218,41 @@ static void test_errors(void **state)
 	/* a group without an unfavourable label: named, EDOMAIN */
 	y[1] = 1;
 	y[3] = 1;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, names2, &o), CANDOR_EDOMAIN);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, names2, NULL, &o), CANDOR_EDOMAIN);
 	assert_null(r);
 	assert_non_null(strstr(candor_last_error()->message, "'g0'"));
 	assert_non_null(strstr(candor_last_error()->message, "no unfavourable label"));
 	memcpy(y, y9, sizeof(y));
 	/* a group without rows */
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 3, NULL, &o), CANDOR_EDOMAIN);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 3, NULL, NULL, &o), CANDOR_EDOMAIN);
 	assert_non_null(strstr(candor_last_error()->message, "no rows"));
 	/* bad label, code, score */
 	y[2] = 2;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, NULL, &o), CANDOR_EINVAL);
 	y[2] = 1;
 	g[5] = 2;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, NULL, &o), CANDOR_EINVAL);
 	g[5] = 1;
 	s[0] = NAN;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, NULL, &o), CANDOR_EINVAL);
 	s[0] = 0.9;
 	/* options */
 	o.version = 99;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, NULL, &o), CANDOR_EINVAL);
 	o.version = CANDOR_MITIGATE_OPTIONS_VERSION;
 	o.constraint = (candor_mitigate_constraint)17;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, NULL, &o), CANDOR_EINVAL);
 	o.constraint = CANDOR_MITIGATE_EQUALIZED_ODDS;
 	o.objective = (candor_mitigate_objective)5;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, NULL, &o), CANDOR_EINVAL);
 	o.objective = CANDOR_MITIGATE_ACCURACY;
 	o.split = 1.0;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, NULL, &o), CANDOR_EINVAL);
 	o.split = 0;
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 0, NULL, &o), CANDOR_EINVAL);
-	assert_int_equal(candor_mitigate_rule_fit(NULL, &rows, 2, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 0, NULL, NULL, &o), CANDOR_EINVAL);
+	assert_int_equal(candor_mitigate_rule_fit(NULL, &rows, 2, NULL, NULL, &o), CANDOR_EINVAL);
 	/* applying: a code out of range, a non-finite score */
-	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, &o), CANDOR_OK);
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, NULL, NULL, &o), CANDOR_OK);
 	g[0] = -1;
 	assert_int_equal(candor_mitigate_rule_prob(r, q, s, g, 9), CANDOR_EINVAL);
 	g[0] = 0;
@@ -264,6 +264,36 @@ static void test_errors(void **state)
 	assert_string_equal(candor_mitigate_constraint_name(CANDOR_MITIGATE_EQUALIZED_ODDS),
 	                    "equalized_odds");
 	assert_null(candor_mitigate_constraint_name((candor_mitigate_constraint)9));
+}
+
+/* A policy whose only check is tpr parity (max_difference 0, every group
+ * counted): the same optimum as equal opportunity, 20/27 (worked out
+ * above), now from the linear program over the full hulls. */
+static void test_policy_as_equal_opportunity(void **state)
+{
+	(void)state;
+	const char *text = "{\"min_group_size\": 1, \"checks\": "
+	                   "[{\"metric\": \"tpr\", \"max_difference\": 0}]}";
+	candor_fairness_policy *pol = NULL;
+	candor_mitigate_options o = CANDOR_MITIGATE_OPTIONS_INIT;
+	candor_mitigate_rows rows = {9, y9, s9, g9};
+	candor_mitigate_rule *r = NULL;
+	const candor_mitigate_rule_contents *v;
+
+	assert_int_equal(candor_fairness_policy_parse(&pol, text, strlen(text), "p"), CANDOR_OK);
+	o.constraint = CANDOR_MITIGATE_POLICY;
+	/* a policy is required, and refused without the policy constraint */
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, names2, NULL, &o), CANDOR_EINVAL);
+	o.policy = pol;
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, names2, "grp", &o), CANDOR_OK);
+	v = candor_mitigate_rule_view(r);
+	assert_float_equal(v->accuracy, 20.0 / 27.0, 1e-12);
+	assert_float_equal(v->groups[0].tpr, v->groups[1].tpr, 1e-12);
+	check_promise(r);
+	candor_mitigate_rule_free(r);
+	o.constraint = CANDOR_MITIGATE_EQUAL_OPPORTUNITY;
+	assert_int_equal(candor_mitigate_rule_fit(&r, &rows, 2, names2, NULL, &o), CANDOR_EINVAL);
+	candor_fairness_policy_free(pol);
 }
 
 /* ===== tables =========================================================== */
@@ -348,9 +378,14 @@ static void test_failalloc(void **state)
 	(void)state;
 	candor_table *fitt = table9(false, false), *ev = table9(true, false);
 	const char *sens[] = {"grp"};
+	const char *text = "{\"min_group_size\": 1, \"checks\": [{\"metric\": \"tpr\", "
+	                   "\"max_difference\": 0.01}, {\"metric\": \"disparate_impact\", "
+	                   "\"min\": 0.8}]}";
+	candor_fairness_policy *pol = NULL;
 	size_t ok_runs = 0;
 
-	for (long n = 0; n < 2000 && ok_runs < 3; n++) {
+	assert_int_equal(candor_fairness_policy_parse(&pol, text, strlen(text), "p"), CANDOR_OK);
+	for (long n = 0; n < 4000 && ok_runs < 6; n++) {
 		candor_mitigate_columns cols = CANDOR_MITIGATE_COLUMNS_INIT;
 		candor_mitigate_options o = CANDOR_MITIGATE_OPTIONS_INIT;
 		candor_mitigate_result *res = NULL;
@@ -362,7 +397,8 @@ static void test_failalloc(void **state)
 		cols.score = "s";
 		cols.sensitive = sens;
 		cols.nsensitive = 1;
-		o.constraint = CANDOR_MITIGATE_EQUALIZED_ODDS;
+		o.constraint = n % 2 ? CANDOR_MITIGATE_POLICY : CANDOR_MITIGATE_EQUALIZED_ODDS;
+		o.policy = n % 2 ? pol : NULL;
 		o.threads = 1;
 		candor__failalloc_arm(n);
 		st = candor_mitigate_run(&res, fitt, ev, &cols, &o);
@@ -376,7 +412,8 @@ static void test_failalloc(void **state)
 		free(js);
 		candor_mitigate_result_free(res);
 	}
-	assert_true(ok_runs >= 3);
+	assert_true(ok_runs >= 6);
+	candor_fairness_policy_free(pol);
 	candor_table_free(fitt);
 	candor_table_free(ev);
 }
@@ -391,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_decide_batches),
 		cmocka_unit_test(test_reweigh),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_policy_as_equal_opportunity),
 		cmocka_unit_test(test_run_tables),
 		cmocka_unit_test(test_failalloc),
 	};
