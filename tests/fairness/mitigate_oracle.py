@@ -3,38 +3,45 @@
 program and an independent application of its rule.
 
 For every constraint (demographic parity, equalized odds, equal
-opportunity, none) and both objectives (accuracy, balanced accuracy), on
-generated data (several groups, ties in the scores, one tiny group) and on
-UCI Adult with a score from a scikit-learn logistic regression fitted here:
+opportunity, none, and a policy file) and both objectives (accuracy,
+balanced accuracy), on generated data (several groups, ties in the scores,
+one tiny group), on a two-group case whose equalized-odds optimum is a
+crossing of the hulls (at no group's vertex), and on UCI Adult with a score
+from a scikit-learn logistic regression fitted here (by sex, and by
+sex&race):
 
 1. The optimum. numpy computes each group's ROC points of the rules
    "score >= t" (t = each distinct score, and +inf) from the raw rows, and
    scipy.optimize.linprog (HiGHS) maximises the objective over mixing
    weights on those points (variables = one weight per point per group,
    each group's weights summing to 1; the constraint as equalities between
-   the groups' rates). Every point of the convex hull is such a mixture and
-   hull vertices are among the points, so this is the problem candor
-   solves combinatorially. The optimum must agree to 1e-9 (the LP solver's
-   tolerance is set to 1e-12; both sides are sums of a few thousand terms
-   of size <= 1, so rounding stays below 1e-12).
+   the groups' rates; for the policy, its checks as inequalities, encoded
+   here from the check definitions, independently of candor's encoding).
+   Every point of the convex hull is such a mixture and hull vertices are
+   among the points, so this is the problem candor solves combinatorially.
+   The optimum must agree to 1e-9 (HiGHS' feasibility tolerances are set to
+   1e-10, the objective's coefficients are at most 1 and a basic solution
+   mixes a few points, so the solver's error stays near 1e-10; candor's
+   rounding is near 1e-15).
 2. The rule. The JSON's per-group step function (thresholds and
    probabilities) is applied to the fitting rows here; the expected
    confusion counts must reproduce the promised tp/fp/tpr/fpr/selection
    rate and the promised accuracy to 1e-9, and satisfy the constraint
-   exactly (to 1e-9). The fairlearn form (p0, threshold0, threshold1,
-   p_ignore, prediction_constant) must give the same probabilities.
+   exactly (to 1e-9); with the policy, every check must pass on those
+   expected values. The fairlearn form (p0, threshold0, threshold1,
+   p_ignore, prediction_constant) must give the same probabilities, and the
+   groups come in order of first appearance.
 3. Reweighing. The --reweigh-out column must equal the closed form
    n_g n_y / (n n_gy) per row (1e-12), and make the weighted base rates of
    all groups equal (1e-12).
-4. The evaluation part. With --split, candor's held-out rows are those
-   whose stream value is below the fraction; the "eval" block must count
-   them (n) and its expected values must match this script applying the
-   rule to the rows the fitting part did not use (identified through the
-   fit part's n per group, which must add up).
+4. The evaluation part. With --split, the fit and eval parts must add up
+   to the data, the held-out share must be near the fraction, every part
+   must carry before/after/expected, and the exit status must be 1 exactly
+   when the eval part's constraint_holds is false.
 
-Adult: skipped (the rest still runs) when the shared datasets folder is
-absent; the whole script exits 77 only when nothing could run, which never
-happens since the generated data is always there.
+usage: mitigate_oracle.py generated | adult
+"generated" runs on data made here (always); "adult" on UCI Adult, and
+exits 77 (skip) when ../shared/datasets (CANDOR_SHARED_DATASETS) lacks it.
 """
 import csv
 import json
@@ -436,8 +443,8 @@ def adult(tmp):
     root = os.environ.get("CANDOR_SHARED_DATASETS", "")
     path = os.path.join(root, "adult.csv")
     if not root or not os.path.exists(path):
-        print("skip: adult part (no adult.csv under CANDOR_SHARED_DATASETS)")
-        return
+        print("skip: no adult.csv under CANDOR_SHARED_DATASETS")
+        sys.exit(77)
     from sklearn.linear_model import LogisticRegression
     with open(path, newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -455,11 +462,11 @@ def adult(tmp):
           {"sex": sex, "race": race, "label": list(y), "score": list(score)})
 
 
-with tempfile.TemporaryDirectory(dir=os.environ.get("MITIGATE_KEEP")) as tmp:
-    if os.environ.get("MITIGATE_KEEP"):
-        tmp = os.environ["MITIGATE_KEEP"]
-    generated(tmp)
-    crossing(tmp)
-    adult(tmp)
+with tempfile.TemporaryDirectory() as tmp:
+    if sys.argv[1:] == ["adult"]:
+        adult(tmp)
+    else:
+        generated(tmp)
+        crossing(tmp)
 print("%d failure(s)" % fails)
 sys.exit(1 if fails else 0)
