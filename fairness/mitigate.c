@@ -379,29 +379,73 @@ static candor_status candidates(const problem *p, int coord, double **out, size_
 }
 
 /* Demographic parity (coord 2) or equal opportunity (coord 1): the best
- * common rate among the vertices' rates; pts[g] gets each group's point. */
+ * common rate among the vertices' rates; pts[g] gets each group's point.
+ * The objective is the sum of the groups' piecewise-linear terms, so it is
+ * swept over the sorted breakpoints with the sum of the slopes (each
+ * segment adds its slope change at its start): O(V log V) for V vertices
+ * in all, whatever the number of groups. The chosen rate's points are then
+ * computed directly. */
+typedef struct event {
+	double at, dslope;
+} event;
+
+static int cmp_event(const void *a, const void *b)
+{
+	const double x = ((const event *)a)->at, y = ((const event *)b)->at;
+
+	return (x > y) - (x < y);
+}
+
 static candor_status solve_common_rate(const problem *p, int coord, hpoint *pts, double *best)
 {
-	double *c = NULL, bestv = -INFINITY, bestc = 0.0;
-	size_t nc = 0;
-	candor_status st = candidates(p, coord, &c, &nc);
+	size_t total = 0, m = 0, i = 0;
+	event *ev;
+	double f = 0.0, slope = 0.0, pos = 0.0, bestv = -INFINITY, bestc = 0.0;
 
-	if (st != CANDOR_OK)
-		return st;
-	for (size_t i = 0; i < nc; i++) {
-		double f = p->c;
+	for (size_t g = 0; g < p->G; g++)
+		total += p->h[g].nv;
+	ev = candor__mallocarray(total ? total : 1, sizeof(*ev));
+	if (!ev)
+		return CANDOR_ENOMEM;
+	for (size_t g = 0; g < p->G; g++) {
+		const candor__hull *h = &p->h[g];
+		double prev = 0.0;
 
-		for (size_t g = 0; g < p->G; g++)
-			f += term(p, g, coord == 2 ? at_rate(&p->h[g], c[i]) : at_tpr(&p->h[g], c[i]));
+		for (size_t k = 0; k + 1 < h->nv; k++) {
+			const candor__vertex *u = &h->v[k], *w = &h->v[k + 1];
+			const double p0 = coord == 2 ? u->s : u->y, p1 = coord == 2 ? w->s : w->y;
+			double sl;
+
+			if (!(p1 > p0))
+				continue; /* the flat top of a hull: tpr stays 1 */
+			sl = ((p->a[g] * w->y - p->b[g] * w->x) - (p->a[g] * u->y - p->b[g] * u->x)) /
+			     (p1 - p0);
+			ev[m].at = p0;
+			ev[m++].dslope = sl - prev;
+			prev = sl;
+		}
+	}
+	qsort(ev, m, sizeof(*ev), cmp_event);
+	/* every group's term is 0 at rate 0, its vertex (0, 0) */
+	for (;;) {
+		double next;
+
 		if (f > bestv) {
 			bestv = f;
-			bestc = c[i];
+			bestc = pos;
 		}
+		while (i < m && ev[i].at <= pos)
+			slope += ev[i++].dslope;
+		next = i < m ? ev[i].at : 1.0;
+		if (!(next > pos))
+			break;
+		f += slope * (next - pos);
+		pos = next;
 	}
 	for (size_t g = 0; g < p->G; g++)
 		pts[g] = coord == 2 ? at_rate(&p->h[g], bestc) : at_tpr(&p->h[g], bestc);
 	*best = bestc;
-	candor__free(c);
+	candor__free(ev);
 	return CANDOR_OK;
 }
 
@@ -419,68 +463,126 @@ static double envelope(const problem *p, double x)
 	return m;
 }
 
-static double odds_value(const problem *p, double x, double y)
+static void odds_sums(const problem *p, double *A, double *B)
 {
-	double A = 0.0, B = 0.0;
-
+	*A = 0.0;
+	*B = 0.0;
 	for (size_t g = 0; g < p->G; g++) {
-		A += p->a[g];
-		B += p->b[g];
+		*A += p->a[g];
+		*B += p->b[g];
 	}
-	return A * y - B * x + p->c;
 }
 
-/* Crossings of the groups' (linear) pieces strictly inside (xl, xr). */
-static void odds_interval(const problem *p, double xl, double xr, double *bx, double *bv)
+/* The maximum of A m(x) - B x on [xl, xr], where every u_g is linear: walk
+ * the lower envelope of the G lines from xl, switching at each crossing to
+ * the line of smaller slope, until the envelope's slope falls to B / A
+ * (concavity: from there the objective only falls). O(G) per crossing. */
+static void odds_interval(const problem *p, double *sl, double *yl, double xl, double xr,
+                          double *bx, double *bv)
 {
+	double A, B, x = xl;
+	size_t cur = 0;
+
+	odds_sums(p, &A, &B);
 	for (size_t g = 0; g < p->G; g++) {
-		const double gl = at_fpr(&p->h[g], xl).y, gr = at_fpr(&p->h[g], xr).y;
-		const double sg = (gr - gl) / (xr - xl);
+		yl[g] = at_fpr(&p->h[g], xl).y;
+		sl[g] = (at_fpr(&p->h[g], xr).y - yl[g]) / (xr - xl);
+		if (yl[g] < yl[cur] || (yl[g] == yl[cur] && sl[g] < sl[cur]))
+			cur = g;
+	}
+	for (size_t steps = 0; steps <= p->G; steps++) {
+		const double ycur = yl[cur] + sl[cur] * (x - xl);
+		double xc = INFINITY;
+		size_t nxt = cur;
 
-		for (size_t h = g + 1; h < p->G; h++) {
-			const double hl = at_fpr(&p->h[h], xl).y, hr = at_fpr(&p->h[h], xr).y;
-			const double sh = (hr - hl) / (xr - xl);
-			double xc, f;
+		if (A * sl[cur] - B <= 0.0)
+			break;
+		for (size_t h = 0; h < p->G; h++) {
+			double c;
 
-			if (sg == sh)
+			if (!(sl[h] < sl[cur]))
 				continue;
-			xc = xl + (hl - gl) / (sg - sh);
-			if (!(xc > xl && xc < xr))
-				continue;
-			f = odds_value(p, xc, envelope(p, xc));
-			if (f > *bv || (f == *bv && xc < *bx)) {
-				*bv = f;
-				*bx = xc;
+			c = x + ((yl[h] + sl[h] * (x - xl)) - ycur) / (sl[cur] - sl[h]);
+			if (c < xc || (c == xc && sl[h] < sl[nxt])) {
+				xc = c;
+				nxt = h;
 			}
+		}
+		if (!(xc < xr)) {
+			x = xr;
+			break;
+		}
+		if (xc > x)
+			x = xc;
+		cur = nxt;
+	}
+	if (x > xl && x < xr) {
+		const double f = A * envelope(p, x) - B * x + p->c;
+
+		if (f > *bv || (f == *bv && x < *bx)) {
+			*bv = f;
+			*bx = x;
 		}
 	}
 }
 
+/* Equalized odds: m at every vertex's fpr (one pointer per group, so
+ * O(V G)), then the crossings beside the best. */
 static candor_status solve_odds(const problem *p, double *bx_out, double *by_out)
 {
-	double *c = NULL, bv = -INFINITY, bx = 0.0;
-	size_t nc = 0, bk = 0;
+	double *c = NULL, *sl = NULL, *yl = NULL, bv = -INFINITY, bx = 0.0, A, B;
+	size_t nc = 0, bk = 0, *at = NULL;
 	candor_status st = candidates(p, 0, &c, &nc);
 
 	if (st != CANDOR_OK)
 		return st;
+	at = candor__calloc(p->G, sizeof(*at));
+	sl = candor__calloc(p->G, sizeof(*sl));
+	yl = candor__calloc(p->G, sizeof(*yl));
+	if (!at || !sl || !yl) {
+		st = CANDOR_ENOMEM;
+		goto done;
+	}
+	odds_sums(p, &A, &B);
 	for (size_t i = 0; i < nc; i++) {
-		const double f = odds_value(p, c[i], envelope(p, c[i]));
+		const double x = c[i];
+		double m = INFINITY, f;
 
+		for (size_t g = 0; g < p->G; g++) {
+			const candor__hull *h = &p->h[g];
+			size_t j = at[g];
+			double y;
+
+			while (j + 1 < h->nv && h->v[j + 1].x <= x)
+				j++;
+			at[g] = j;
+			if (h->v[j].x == x || j + 1 == h->nv)
+				y = h->v[j].y;
+			else
+				y = h->v[j].y + (h->v[j + 1].y - h->v[j].y) * (x - h->v[j].x) /
+				                    (h->v[j + 1].x - h->v[j].x);
+			if (y < m)
+				m = y;
+		}
+		f = A * m - B * x + p->c;
 		if (f > bv) {
 			bv = f;
-			bx = c[i];
+			bx = x;
 			bk = i;
 		}
 	}
 	if (bk > 0)
-		odds_interval(p, c[bk - 1], c[bk], &bx, &bv);
+		odds_interval(p, sl, yl, c[bk - 1], c[bk], &bx, &bv);
 	if (bk + 1 < nc)
-		odds_interval(p, c[bk], c[bk + 1], &bx, &bv);
+		odds_interval(p, sl, yl, c[bk], c[bk + 1], &bx, &bv);
 	*bx_out = bx;
 	*by_out = envelope(p, bx);
+done:
 	candor__free(c);
-	return CANDOR_OK;
+	candor__free(at);
+	candor__free(sl);
+	candor__free(yl);
+	return st;
 }
 
 /* ===== the rule of a group ============================================== */

@@ -61,7 +61,7 @@ typedef enum candor_mitigate_objective {
 } candor_mitigate_objective;
 
 /** Largest number of groups a rule has. */
-#define CANDOR_MITIGATE_MAX_GROUPS 65536
+#define CANDOR_MITIGATE_MAX_GROUPS 4096
 
 /** Options of candor_mitigate_rule_fit() and candor_mitigate_run(). */
 typedef struct candor_mitigate_options {

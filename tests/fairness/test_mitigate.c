@@ -296,6 +296,64 @@ static void test_policy_as_equal_opportunity(void **state)
 	candor_fairness_policy_free(pol);
 }
 
+/* Many groups: every constraint holds and the promise is what the rule
+ * gives, with 300 groups of 40 rows (ties on a 0.05 grid); this also keeps
+ * the solvers' cost per group in check (they are O(V log V) and O(V G)). */
+static void test_many_groups(void **state)
+{
+	(void)state;
+	enum { G = 300, PER = 40, N = G * PER };
+	uint8_t *y = malloc(N);
+	double *s = malloc(N * sizeof(double)), *q = malloc(N * sizeof(double));
+	int32_t *g = malloc(N * sizeof(int32_t));
+	uint64_t st = 12345;
+
+	assert_non_null(y);
+	assert_non_null(s);
+	assert_non_null(q);
+	assert_non_null(g);
+	for (size_t i = 0; i < N; i++) {
+		st = candor__splitmix64(st);
+		g[i] = (int32_t)(i % G);
+		y[i] = (uint8_t)((i / G) % 2); /* both labels in every group */
+		s[i] = 0.05 * (double)((st >> 40) % 21) * 0.5 + 0.25 * y[i] + 0.001 * (double)(g[i] % 7);
+	}
+	for (int c = 1; c <= 3; c++) {
+		candor_mitigate_options o = CANDOR_MITIGATE_OPTIONS_INIT;
+		candor_mitigate_rows rows = {N, y, s, g};
+		candor_mitigate_rule *r = NULL;
+		const candor_mitigate_rule_contents *v;
+		double tp[G] = {0}, fp[G] = {0};
+
+		o.constraint = (candor_mitigate_constraint)c;
+		assert_int_equal(candor_mitigate_rule_fit(&r, &rows, G, NULL, NULL, &o), CANDOR_OK);
+		v = candor_mitigate_rule_view(r);
+		assert_int_equal(candor_mitigate_rule_prob(r, q, s, g, N), CANDOR_OK);
+		for (size_t i = 0; i < N; i++) {
+			if (y[i])
+				tp[g[i]] += q[i];
+			else
+				fp[g[i]] += q[i];
+		}
+		for (size_t k = 0; k < G; k++) {
+			assert_float_equal(v->groups[k].tp, tp[k], 1e-9);
+			assert_float_equal(v->groups[k].fp, fp[k], 1e-9);
+			if (c == CANDOR_MITIGATE_DEMOGRAPHIC_PARITY)
+				assert_float_equal(v->groups[k].selection_rate, v->groups[0].selection_rate,
+				                   1e-9);
+			else
+				assert_float_equal(v->groups[k].tpr, v->groups[0].tpr, 1e-9);
+			if (c == CANDOR_MITIGATE_EQUALIZED_ODDS)
+				assert_float_equal(v->groups[k].fpr, v->groups[0].fpr, 1e-9);
+		}
+		candor_mitigate_rule_free(r);
+	}
+	free(y);
+	free(s);
+	free(q);
+	free(g);
+}
+
 /* ===== tables =========================================================== */
 
 static candor_table *table9(bool swap_levels, bool extra_group)
@@ -429,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_reweigh),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_policy_as_equal_opportunity),
+		cmocka_unit_test(test_many_groups),
 		cmocka_unit_test(test_run_tables),
 		cmocka_unit_test(test_failalloc),
 	};
