@@ -910,6 +910,10 @@ candor_status candor_mitigate_run(candor_mitigate_result **out, const candor_tab
 			r->view.has_eval = true;
 		}
 	}
+	/* the policy was borrowed for the call: keep no pointer into it */
+	r->opts.policy = NULL;
+	r->judge = NULL;
+	memset(&r->judge_store, 0, sizeof(r->judge_store));
 	*out = r;
 	r = NULL;
 done:
@@ -1077,6 +1081,23 @@ static json_object *part_json(jctx *j, const candor_mitigate_result *r,
 		jpush(j, rg, x);
 	}
 	jadd(j, rw, "groups", rg);
+	{
+		/* the labels' statistical parity difference (AIF360's, as max - min
+		 * over the groups), without and with the weights */
+		double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+
+		for (size_t g = 0; g < r->view.ngroups; g++) {
+			const double v[2] = {p->base_rate[g], p->weighted_base_rate[g]};
+
+			for (int k = 0; k < 2; k++)
+				if (!isnan(v[k])) {
+					lo[k] = fmin(lo[k], v[k]);
+					hi[k] = fmax(hi[k], v[k]);
+				}
+		}
+		jadd_num(j, rw, "base_rate_difference", hi[0] - lo[0], "no group has rows");
+		jadd_num(j, rw, "weighted_base_rate_difference", hi[1] - lo[1], "no group has rows");
+	}
 	jadd(j, o, "reweighing", rw);
 	return o;
 }

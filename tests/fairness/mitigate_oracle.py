@@ -385,6 +385,11 @@ def check(name, tmp, score, label, group, sens_cols, data_cols):
                   for g in set(group)]
             if max(wb) - min(wb) > 1e-12 or abs(wb[0] - label.mean()) > 1e-12:
                 fail("%s: weighted base rates not equal: %s" % (tag, wb))
+            if r["fit"]["reweighing"]["weighted_base_rate_difference"] > 1e-12:
+                fail("%s: JSON weighted base rate difference" % tag)
+            br = [label[names == g].mean() for g in order]
+            if abs(r["fit"]["reweighing"]["base_rate_difference"] - (max(br) - min(br))) > 1e-12:
+                fail("%s: JSON base rate difference" % tag)
             for gb in r["fit"]["reweighing"]["groups"]:
                 if abs(gb["weighted_base_rate"] - label.mean()) > 1e-12:
                     fail("%s: JSON weighted base rate %s" % (tag, gb))
