@@ -199,5 +199,6 @@ int cmd_explain(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_datasets(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_mitigate(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const command commands[] = {
 	{"audit", cmd_audit, "full audit: fairness, explanations, charts, workbook, PDF"},
 	{"report", cmd_report, "render an audit's reports again from its JSON"},
 	{"datasets", cmd_datasets, "generate synthetic datasets with planted bias"},
+	{"mitigate", cmd_mitigate, "group thresholds and reweighing that satisfy a parity constraint"},
 	{NULL, NULL, NULL},
 };
 

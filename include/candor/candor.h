@@ -9,6 +9,7 @@
 #include "candor/datasets.h"
 #include "candor/models.h"
 #include "candor/fairness.h"
+#include "candor/mitigate.h"
 #include "candor/explain.h"
 #include "candor/treeshap.h"
 #include "candor/plugin.h"
