@@ -65,28 +65,28 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 		case OPT_FAVORABLE: a->favorable = arg; break;
 		case OPT_POLICY: a->policy = arg; break;
 		case OPT_SPLIT:
-			if (!cli_parse_double(p, "split", arg, &a->o.split))
+			if (!cli_parse_double(p, "split", arg, 0.0, 1.0, CLI_OPEN_MIN | CLI_OPEN_MAX, &a->o.split))
 				return CLI_EXIT_USAGE;
 			if (!(a->o.split > 0.0 && a->o.split < 1.0))
 				return cli_usage_error(p, "--split wants a fraction in (0, 1), not '%s'", arg);
 			a->have_split = true;
 			break;
 		case OPT_THRESHOLD:
-			if (!cli_parse_double(p, "threshold", arg, &a->o.threshold))
+			if (!cli_parse_double(p, "threshold", arg, -HUGE_VAL, HUGE_VAL, CLI_OPEN_MIN | CLI_OPEN_MAX, &a->o.threshold))
 				return CLI_EXIT_USAGE;
 			if (a->o.threshold == 0.0)
 				return cli_usage_error(p, "--threshold 0 makes every decision favourable");
 			a->have_threshold = true;
 			break;
 		case OPT_SEED:
-			if (!cli_parse_u64(p, "seed", arg, &a->o.seed))
+			if (!cli_parse_u64(p, "seed", arg, 0, UINT64_MAX, &a->o.seed))
 				return CLI_EXIT_USAGE;
 			a->have_seed = true;
 			break;
 		case OPT_THREADS: {
 			size_t t;
 
-			if (!cli_parse_size(p, "threads", arg, &t))
+			if (!cli_parse_size(p, "threads", arg, 1, CLI_THREADS_MAX, &t))
 				return CLI_EXIT_USAGE;
 			if (t < 1 || t > 1024)
 				return cli_usage_error(p, "--threads wants 1 to 1024");

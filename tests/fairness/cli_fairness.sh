@@ -200,11 +200,11 @@ for grp in ("a", "b"):
     assert g["tp"] + g["fp"] == sum(sel), (grp, g, sel)
 EOF
 done
-expect 2 "--threshold wants a finite number" -- "$BIN" fairness --data "$T/margin.csv" \
+expect 2 "--threshold wants a number in \(-inf, inf\)" -- "$BIN" fairness --data "$T/margin.csv" \
 	--label y --score s --threshold inf --sensitive g
 
 # ---- finding 23: absurd --bootstrap is bad input (exit 2), not exit 3 -------
-expect 2 "at most 100000 replicates" -- "$BIN" fairness --data "$T/d.csv" --label label \
+expect 2 "--bootstrap wants an integer in \[10, 100000\]" -- "$BIN" fairness --data "$T/d.csv" --label label \
 	--pred pred --sensitive race --ci bootstrap --bootstrap 1000000000000000
 expect 2 "ci is not bootstrap" -- "$BIN" fairness --data "$T/d.csv" --label label \
 	--pred pred --sensitive race --bootstrap 200
