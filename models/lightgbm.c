@@ -508,6 +508,17 @@ static candor_status tree_sizes(ltree *tb, size_t t, size_t *words, const lreade
 			return lfail(r, tb->cat_boundaries.line, tb->cat_boundaries.col, CANDOR_EPARSE,
 			             "cat_boundaries has %lld entries, expected %lld", (long long)k,
 			             (long long)tb->ncat + 1);
+		/* the words themselves must be in the text: this bounds every
+		 * bitset allocation by the file's size */
+		int64_t nw = 0;
+		pos = 0;
+		while (tb->cat_threshold.s && next_token(&tb->cat_threshold, &pos, &tok))
+			nw++;
+		if (nw != v)
+			return lfail(r, tb->cat_threshold.s ? tb->cat_threshold.line : tb->line,
+			             tb->cat_threshold.s ? tb->cat_threshold.col : 0, CANDOR_EPARSE,
+			             "cat_threshold has %lld words, cat_boundaries says %lld",
+			             (long long)nw, (long long)v);
 		*words = (size_t)v;
 	}
 	return CANDOR_OK;
