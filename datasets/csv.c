@@ -640,9 +640,20 @@ static int parse_block(reader *r, const char *block, size_t len, size_t *consume
 {
 	const char *p = block, *end = block + len;
 
-	if (r->base == 0 && len >= 3 && memcmp(block, "\xef\xbb\xbf", 3) == 0 && r->line_start == 0) {
-		p += 3;
-		r->line_start = 3;
+	if (r->base == 0 && r->line_start == 0) {
+		/* a byte-order mark is skipped, also when the first block cuts it */
+		size_t k = len < 3 ? len : 3;
+
+		if (memcmp(block, "\xef\xbb\xbf", k) == 0) {
+			if (k < 3 && !r->eof) {
+				*consumed = 0;
+				return REC_MORE;
+			}
+			if (k == 3) {
+				p += 3;
+				r->line_start = 3;
+			}
+		}
 	}
 	for (;;) {
 		const uint64_t line = r->line, line_start = r->line_start;

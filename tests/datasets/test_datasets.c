@@ -680,6 +680,11 @@ static void test_csv_bounds(void **state)
 		{"a,b\n1234,12,\n", 2, 1, "record longer"},
 		{"a,b\n1,\"1\nx\"\n", 0, 0, NULL},
 		{"a,b\n12,\"1\nx\"\n", 2, 1, "record longer"},
+		/* a byte-order mark is not part of the first name, also when the
+		 * first blocks cut it (fuzz found blocks of 1 and 2 bytes did) */
+		{"\xef\xbb\xbf" "a,b\n1,2\n", 0, 0, NULL},
+		{"\xef\xbb\xbf" "abcde,b\n1,2\n", 1, 1, "field longer than 4"},
+		{"\xef\xbb\xbf" "a,b\n1,2\n12345,1\n", 3, 1, "field longer than 4"},
 	};
 	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
 
@@ -710,6 +715,26 @@ static void test_csv_bounds(void **state)
 			else
 				expect_error(st, CANDOR_EPARSE, cases[k].line, cases[k].col,
 				             cases[k].words);
+		}
+		unlink(path);
+	}
+	/* the byte-order mark is skipped whatever the block size, before the
+	 * field bound counts (a mark cut by the first block once counted) */
+	{
+		static const char text[] = "\xef\xbb\xbf" "a,c\n1,2\n";
+		const char *path = temp_file(text, strlen(text));
+		candor_csv_options small = CANDOR_CSV_OPTIONS_INIT;
+
+		small.max_field_bytes = 1;
+		for (size_t b = 0; b <= 5; b++) {
+			candor_table *t = NULL;
+
+			candor__csv_test_block_size(b);
+			assert_int_equal(candor_csv_read(&t, path, &small), CANDOR_OK);
+			candor__csv_test_block_size(0);
+			assert_string_equal(candor_table_colname(t, 0), "a");
+			assert_int_equal(candor_table_nrows(t), 1);
+			candor_table_free(t);
 		}
 		unlink(path);
 	}
