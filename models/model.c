@@ -286,6 +286,19 @@ candor_status candor_model_bind(const candor_model *model, const candor_table *t
 			return candor__error(CANDOR_ENOTFOUND, NULL, 0, 0,
 			                     "the data has no column '%s', which the model needs",
 			                     model->features[j]);
+		/* A text column reaches a model as the codes of its dictionary. A
+		 * plugin or a command is told so (docs/explain.md); a model file
+		 * (linear, XGBoost, LightGBM) was trained on numbers that its file
+		 * does not map to text (a categorical split's categories are the
+		 * integers of training), so codes would be a guess. */
+		if (candor_table_coltype(table, cols[j]) == CANDOR_COL_CATEGORICAL &&
+		    model->type != CANDOR_MODEL_COMMAND && model->type != CANDOR_MODEL_PLUGIN)
+			return candor__error(CANDOR_EUNSUPPORTED, candor_table_source(table), 0, 0,
+			                     "column '%s' holds text, but the model file takes numbers "
+			                     "for feature '%s' and does not say which number each "
+			                     "text stood for; give the numbers it was trained on "
+			                     "(for a categorical split, the integer categories)",
+			                     model->features[j], model->features[j]);
 	}
 	return CANDOR_OK;
 }

@@ -162,6 +162,27 @@ static void test_bind(void **state)
 	assert_int_equal(cols[1], 3);
 	assert_int_equal(cols[2], 0);
 	candor_table_free(t);
+	/* a text column for a model file's feature would reach it as codes of
+	 * candor's dictionary, which the model never saw: refused */
+	{
+		const int32_t codes[2] = { 1, 0 };
+		const char *levels[2] = { "lo", "hi" };
+
+		assert_int_equal(candor_table_new(&t), CANDOR_OK);
+		assert_int_equal(candor_table_add_numeric(t, "a", v, 2), CANDOR_OK);
+		assert_int_equal(candor_table_add_categorical(t, "b", codes, 2, levels, 2),
+		                 CANDOR_OK);
+		assert_int_equal(candor_table_add_numeric(t, "c", v, 2), CANDOR_OK);
+		assert_int_equal(candor_model_bind(m, t, cols), CANDOR_EUNSUPPORTED);
+		assert_non_null(strstr(candor_last_error()->message, "column 'b' holds text"));
+		candor_model_free(m);
+		/* a plugin is documented to take the codes */
+		m = NULL;
+		assert_int_equal(candor_model_load(&m, PLUGIN_FIXTURE), CANDOR_OK);
+		assert_int_equal(candor_model_bind(m, t, cols), CANDOR_OK);
+		assert_int_equal(cols[1], 1);
+		candor_table_free(t);
+	}
 	candor_model_free(m);
 }
 
