@@ -99,9 +99,11 @@ int main(int argc, char **argv)
 		o.nsamples = strtoul(argv[4], NULL, 10);
 	}
 	o.threads = atoi(argv[8]);
-	/* LIME's background is its training data: all rows; SHAP: a sample */
-	if (candor_background_sample(&bg, x, n, m, o.method == CANDOR_METHOD_LIME ? n : nbg, 1) !=
-	    CANDOR_OK)
+	/* LIME's background is its training data: all rows; kernel: a sample;
+	 * path-dependent TreeSHAP: none */
+	if (o.method != CANDOR_METHOD_TREE &&
+	    candor_background_sample(&bg, x, n, m, o.method == CANDOR_METHOD_LIME ? n : nbg, 1) !=
+	            CANDOR_OK)
 		die("background");
 	timed(model, bg, &o, x, ids, rows, m, 1, va);
 	timed(model, bg, &o, x, ids, rows, m, nwin, vb);
