@@ -13,8 +13,9 @@
 #  - TreeSHAP (path-dependent): bench/tree's model (python3-xgboost, 100
 #    trees of depth 6, 12 features) and its 10,000 rows.
 #  - KernelSHAP: datasets/credit_model.json (6 features) on 10,000 rows of
-#    `candor datasets synth --kind credit --seed 1`, 20 background rows,
-#    400 coalitions per row (few, so that one run takes a few seconds).
+#    `candor datasets synth --kind credit --seed 1`, 100 background rows;
+#    with 6 features every coalition (62) is enumerated, so --nsamples 400
+#    is capped there and a run takes about 2 s on one core.
 #  - LIME: the same model and rows, the 10,000 rows as training data,
 #    200 samples per row (for the same reason).
 # The machine has 2 cores shared with other work: expect noise. On 2 threads
@@ -39,7 +40,7 @@ bw="$build/bench/explain/bench_windows"
 
 echo "one explainer: 10 windows x 1,000 rows (B) vs one run over 10,000 rows (A); median of $runs runs"
 for spec in "tree bench/out/tree/model.json bench/out/tree/data.csv 0 0" \
-            "kernel datasets/credit_model.json $out/credit.csv 400 20" \
+            "kernel datasets/credit_model.json $out/credit.csv 400 100" \
             "lime datasets/credit_model.json $out/credit.csv 200 0"; do
 	read -r method model data ns nbg <<<"$spec"
 	for t in 1 2; do
