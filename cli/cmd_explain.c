@@ -4,8 +4,9 @@
  *
  * The command reads the data, loads the model (or starts --model-cmd),
  * binds the model's features to the data's columns, builds the background,
- * calls libcandor, and writes the outputs together: all of --out, --json
- * and --interactions appear, or none does (commit_outputs). No numerics here.
+ * runs one explainer handle of libcandor (every method, TreeSHAP included),
+ * and writes the outputs together: all of --out, --json and --interactions
+ * appear, or none does (commit_outputs). No numerics here.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,13 +14,13 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "candor/treeshap.h"
 
 enum {
 	OPT_MODEL = 1000, OPT_MODEL_CMD, OPT_DATA, OPT_FEATURES, OPT_ROWS, OPT_METHOD,
 	OPT_BACKGROUND, OPT_BACKGROUND_SIZE, OPT_SUMMARIZE, OPT_NSAMPLES, OPT_LINK, OPT_SEED,
 	OPT_THREADS, OPT_OUT, OPT_JSON, OPT_TARGET_SE, OPT_TIMEOUT, OPT_LIME_SAMPLING,
-	OPT_LIME_SELECTION, OPT_LIME_FEATURES, OPT_KERNEL_WIDTH, OPT_MODEL_BATCH, OPT_INTERACTIONS
+	OPT_LIME_SELECTION, OPT_LIME_FEATURES, OPT_KERNEL_WIDTH, OPT_MODEL_BATCH, OPT_INTERACTIONS,
+	OPT_TREE_MODE
 };
 
 static const cli_option options[] = {
@@ -30,7 +31,10 @@ static const cli_option options[] = {
 	{"rows", OPT_ROWS, "A:B", "explain rows A..B-1 (0-based; default all)"},
 	{"method", OPT_METHOD, "NAME", "exact|kernel|permutation|tree|linear|lime (default: tree for "
 	                               "XGBoost, linear for linear/logistic, else kernel)"},
-	{"background", OPT_BACKGROUND, "B.csv", "background rows (default: drawn from --data)"},
+	{"background", OPT_BACKGROUND, "B.csv", "background rows (default: drawn from --data); "
+	                                        "with tree: interventional TreeSHAP against them"},
+	{"tree-mode", OPT_TREE_MODE, "MODE", "tree: path-dependent (default without --background) "
+	                                     "or interventional (needs --background)"},
 	{"background-size", OPT_BACKGROUND_SIZE, "K", "background rows drawn from --data (default 100)"},
 	{"summarize", OPT_SUMMARIZE, "HOW", "sample (default) or kmeans: how the K rows are chosen"},
 	{"nsamples", OPT_NSAMPLES, "N", "budget per row: coalitions (kernel), coalition values "
@@ -57,7 +61,7 @@ static const cli_option options[] = {
 typedef struct args {
 	const char *model, *model_cmd, *data, *features, *rows, *method, *background;
 	const char *summarize, *link, *out, *json, *lime_sampling, *lime_selection;
-	const char *interactions;
+	const char *interactions, *tree_mode;
 	size_t background_size, nsamples, lime_features, model_batch;
 	bool have_background_size;
 	/* given on the command line (an option that cannot take effect is an error) */
@@ -83,56 +87,6 @@ static int pick(const cli_parser *p, const char *opt, const char *text, const ch
 		}
 	}
 	return cli_usage_error(p, "--%s: unknown value '%s'", opt, text);
-}
-
-/* The tree method: TreeSHAP of an XGBoost model, in margin space. Kept in
- * one function so that TreeSHAP-specific outputs can be added here. */
-static candor_status explain_tree(candor_explanation **out, const candor_model *model,
-                                  const double *x, size_t n, const uint64_t *row_ids,
-                                  const args *a)
-{
-	candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
-	size_t m = candor_model_nfeatures(model), k = candor_model_noutputs(model);
-	double *phi;
-	candor_status st;
-
-	to.threads = (int)a->threads;
-	to.on_progress = on_progress;
-	phi = malloc((n ? n : 1) * k * (m + 1) * sizeof(double));
-	if (!phi)
-		return CANDOR_ENOMEM;
-	st = candor_treeshap(model, x, n, phi, &to);
-	if (st == CANDOR_OK)
-		st = candor_explanation_from_contribs(out, model, phi, n, row_ids);
-	free(phi);
-	return st;
-}
-
-/* --interactions: TreeSHAP interaction values of the explained rows, into
- * *out (n x K x (M+1)^2, malloc'd), computed before any output is opened.
- * Returns an exit status. */
-static int compute_interactions(double **out, const candor_model *model, const double *x,
-                                size_t n, const args *a)
-{
-	candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
-	size_t m = candor_model_nfeatures(model), k = candor_model_noutputs(model);
-	double *phi;
-	candor_status st;
-
-	*out = NULL;
-	to.threads = (int)a->threads;
-	phi = malloc((n ? n : 1) * k * (m + 1) * (m + 1) * sizeof(double));
-	if (!phi) {
-		fprintf(stderr, "candor: out of memory\n");
-		return CLI_EXIT_INTERNAL;
-	}
-	st = candor_treeshap_interactions(model, x, n, phi, &to);
-	if (st != CANDOR_OK) {
-		free(phi);
-		return cli_fail(st);
-	}
-	*out = phi;
-	return CLI_EXIT_OK;
 }
 
 /*
@@ -252,6 +206,7 @@ static int parse(cli_parser *p, int argc, char **argv, args *a)
 		case OPT_OUT: a->out = arg; break;
 		case OPT_JSON: a->json = arg; break;
 		case OPT_INTERACTIONS: a->interactions = arg; break;
+		case OPT_TREE_MODE: a->tree_mode = arg; break;
 		default: return CLI_EXIT_USAGE;
 		}
 	}
@@ -296,9 +251,10 @@ static int parse(cli_parser *p, int argc, char **argv, args *a)
  * status.
  */
 static int refuse_idle_options(const cli_parser *p, const args *a, candor_explain_method method,
-                               const char *name)
+                               const char *name, candor_tree_mode tree_mode)
 {
 	const bool tree = method == CANDOR_METHOD_TREE, lime = method == CANDOR_METHOD_LIME;
+	const bool path = tree && tree_mode == CANDOR_TREE_PATH_DEPENDENT;
 	const bool sampling = method == CANDOR_METHOD_KERNEL || method == CANDOR_METHOD_PERMUTATION ||
 	                      lime;
 	/* The seed draws a sampling method's samples, and the background of
@@ -308,11 +264,14 @@ static int refuse_idle_options(const cli_parser *p, const args *a, candor_explai
 		bool given, idle;
 		const char *flag, *why;
 	} rules[] = {
-		{ a->background != NULL, tree, "background",
-		  " (TreeSHAP here is path-dependent and uses no background)" },
-		/* before background-size, which --summarize alone implies */
-		{ a->summarize != NULL, tree, "summarize", " (it uses no background)" },
-		{ a->have_background_size, tree, "background-size", " (it uses no background)" },
+		{ a->tree_mode != NULL, !tree, "tree-mode", "" },
+		{ a->background != NULL, path, "background",
+		  " and --tree-mode path-dependent (path-dependent TreeSHAP uses no background)" },
+		/* before background-size, which --summarize alone implies; the
+		 * interventional background is a file of rows, never drawn */
+		{ a->summarize != NULL, tree, "summarize", " (its background is --background B.csv)" },
+		{ a->have_background_size, tree, "background-size",
+		  " (its background is --background B.csv)" },
 		{ a->have_nsamples, !sampling, "nsamples", " (it samples nothing)" },
 		{ a->have_seed, !sampling && !drawn, "seed", " (nothing is drawn at random)" },
 		{ a->have_target_se, method != CANDOR_METHOD_KERNEL, "target-stderr",
@@ -338,19 +297,20 @@ int cmd_explain(int argc, char **argv)
 	static const char *const summaries[] = { "sample", "kmeans", NULL };
 	static const char *const samplings[] = { "quartile", "continuous", NULL };
 	static const char *const selections[] = { "auto", "none", "highest", "forward", "lasso", NULL };
+	static const char *const tree_modes[] = { "path-dependent", "interventional", NULL };
 	cli_parser p;
 	args a;
 	candor_table *data = NULL, *bgt = NULL;
 	candor_model *model = NULL;
 	candor_background *bg = NULL;
 	candor_explanation *e = NULL;
-	candor_explain_options o = CANDOR_EXPLAIN_OPTIONS_INIT;
+	candor_explainer *ex = NULL;
+	candor_explainer_options o = CANDOR_EXPLAINER_OPTIONS_INIT;
 	double *x = NULL, *bx = NULL;
 	size_t *cols = NULL, n, m, begin = 0, end;
 	uint64_t *row_ids = NULL;
 	bool *categorical = NULL;
 	char **feats = NULL;
-	double *inter = NULL;
 	int rc, idx;
 	candor_status st;
 
@@ -358,6 +318,7 @@ int cmd_explain(int argc, char **argv)
 	                "candor explain --model M | --model-cmd 'CMD' --data D.csv [--features f1,f2...]\n"
 	                "                      [--rows A:B] [--method exact|kernel|permutation|tree|linear|lime]\n"
 	                "                      [--background B.csv | --background-size K [--summarize kmeans]]\n"
+                "                      [--tree-mode path-dependent|interventional] [--interactions I.csv]\n"
 	                "                      [--nsamples N] [--link identity|logit] [--seed S] [--threads T]\n"
 	                "                      --out OUT.csv [--json OUT.json]",
 	                "Explain a model's predictions for rows of a data file. SHAP methods write\n"
@@ -395,6 +356,11 @@ int cmd_explain(int argc, char **argv)
 		if ((rc = pick(&p, "lime-selection", a.lime_selection, selections, &idx)) != 0)
 			return rc;
 		o.lime_selection = (candor_lime_selection)(idx + 1);
+	}
+	if (a.tree_mode) {
+		if ((rc = pick(&p, "tree-mode", a.tree_mode, tree_modes, &idx)) != 0)
+			return rc;
+		o.tree_mode = (candor_tree_mode)(idx + 1);
 	}
 
 	{
@@ -497,7 +463,8 @@ int cmd_explain(int argc, char **argv)
 	for (size_t j = 0; j < m; j++)
 		categorical[j] = candor_table_coltype(data, cols[j]) == CANDOR_COL_CATEGORICAL;
 
-	/* The default method follows the model. */
+	/* The default method follows the model (the library's auto, resolved
+	 * here so that the checks below can name it). */
 	if (!o.method) {
 		candor_model_type t = candor_model_type_of(model);
 
@@ -508,8 +475,11 @@ int cmd_explain(int argc, char **argv)
 	if (o.method == CANDOR_METHOD_LINEAR && !o.link)
 		o.link = candor_model_type_of(model) == CANDOR_MODEL_LOGISTIC ? CANDOR_LINK_LOGIT
 		                                                              : CANDOR_LINK_IDENTITY;
+	/* TreeSHAP: interventional against --background, else path-dependent */
+	if (o.method == CANDOR_METHOD_TREE && !o.tree_mode)
+		o.tree_mode = a.background ? CANDOR_TREE_INTERVENTIONAL : CANDOR_TREE_PATH_DEPENDENT;
 
-	if ((rc = refuse_idle_options(&p, &a, o.method, methods[o.method - 1])) != 0)
+	if ((rc = refuse_idle_options(&p, &a, o.method, methods[o.method - 1], o.tree_mode)) != 0)
 		goto done;
 	if (a.interactions && o.method != CANDOR_METHOD_TREE) {
 		rc = cli_usage_error(&p, "--interactions needs --method tree (an XGBoost model)");
@@ -522,44 +492,57 @@ int cmd_explain(int argc, char **argv)
 			rc = CLI_EXIT_USAGE;
 			goto done;
 		}
-		st = explain_tree(&e, model, x + begin * m, end - begin, row_ids, &a);
-	} else {
-		/* The background: a file, or drawn from the data. LIME's default
-		 * training data is the whole data file. */
-		if (a.background) {
-			st = candor_csv_read(&bgt, a.background, NULL);
-			if (st != CANDOR_OK) {
-				rc = cli_fail(st);
-				goto done;
-			}
-			bx = feature_matrix(model, bgt, a.background, NULL);
-			if (!bx) {
-				rc = CLI_EXIT_USAGE;
-				goto done;
-			}
-			st = candor_background_new(&bg, bx, candor_table_nrows(bgt), m, NULL);
-		} else if (o.method == CANDOR_METHOD_LIME && !a.have_background_size) {
-			st = candor_background_new(&bg, x, n, m, NULL);
-		} else if (kmeans) {
-			st = candor_background_kmeans(&bg, x, n, m, NULL, a.background_size, a.seed);
-		} else {
-			st = candor_background_sample(&bg, x, n, m, a.background_size, a.seed);
+		if (o.tree_mode == CANDOR_TREE_INTERVENTIONAL && !a.background) {
+			rc = cli_usage_error(&p, "--tree-mode interventional needs --background B.csv, the "
+			                         "rows it averages over");
+			goto done;
 		}
+		if (a.interactions && o.tree_mode == CANDOR_TREE_INTERVENTIONAL) {
+			rc = cli_usage_error(&p, "--interactions are path-dependent TreeSHAP; they cannot "
+			                         "take effect with %s",
+			                     a.tree_mode ? "--tree-mode interventional" : "--background");
+			goto done;
+		}
+		o.interactions = a.interactions != NULL;
+	}
+	/* The background: a file, or drawn from the data (not for TreeSHAP).
+	 * LIME's default training data is the whole data file. */
+	if (a.background) {
+		st = candor_csv_read(&bgt, a.background, NULL);
 		if (st != CANDOR_OK) {
 			rc = cli_fail(st);
 			goto done;
 		}
-		o.nsamples = a.nsamples;
-		o.seed = a.seed;
-		o.threads = (int)a.threads;
-		o.target_stderr = a.target_se;
-		o.row_ids = row_ids;
-		o.lime_num_features = a.lime_features;
-		o.lime_kernel_width = a.kernel_width;
-		o.categorical = categorical;
-		o.on_progress = on_progress;
-		st = candor_explain(&e, model, x + begin * m, end - begin, bg, &o);
+		bx = feature_matrix(model, bgt, a.background, NULL);
+		if (!bx) {
+			rc = CLI_EXIT_USAGE;
+			goto done;
+		}
+		st = candor_background_new(&bg, bx, candor_table_nrows(bgt), m, NULL);
+	} else if (o.method == CANDOR_METHOD_TREE) {
+		st = CANDOR_OK;
+	} else if (o.method == CANDOR_METHOD_LIME && !a.have_background_size) {
+		st = candor_background_new(&bg, x, n, m, NULL);
+	} else if (kmeans) {
+		st = candor_background_kmeans(&bg, x, n, m, NULL, a.background_size, a.seed);
+	} else {
+		st = candor_background_sample(&bg, x, n, m, a.background_size, a.seed);
 	}
+	if (st != CANDOR_OK) {
+		rc = cli_fail(st);
+		goto done;
+	}
+	o.nsamples = a.nsamples;
+	o.seed = a.seed;
+	o.threads = (int)a.threads;
+	o.target_stderr = a.target_se;
+	o.lime_num_features = a.lime_features;
+	o.lime_kernel_width = a.kernel_width;
+	o.categorical = categorical;
+	o.on_progress = on_progress;
+	st = candor_explainer_new(&ex, model, bg, &o);
+	if (st == CANDOR_OK)
+		st = candor_explainer_run_ids(&e, ex, x + begin * m, end - begin, row_ids);
 	cli_progress_end();
 	if (st != CANDOR_OK) {
 		rc = cli_fail(st);
@@ -568,11 +551,6 @@ int cmd_explain(int argc, char **argv)
 
 	/* Outputs: each to a temporary, all renamed into place only when every
 	 * one was written (commit_outputs). */
-	if (a.interactions) {
-		rc = compute_interactions(&inter, model, x + begin * m, end - begin, &a);
-		if (rc != CLI_EXIT_OK)
-			goto done;
-	}
 	{
 		const char *paths[3] = { a.out, a.json, a.interactions };
 		cli_atomic outs[3];
@@ -591,8 +569,7 @@ int cmd_explain(int argc, char **argv)
 		if (st == CANDOR_OK && a.json)
 			st = candor_explanation_write_json(e, outs[1].f);
 		if (st == CANDOR_OK && a.interactions)
-			st = candor_treeshap_interactions_write_csv(outs[2].f, model, inter, end - begin,
-			                                            row_ids);
+			st = candor_explanation_write_interactions_csv(e, outs[2].f);
 		if (st != CANDOR_OK) {
 			commit_outputs(outs, paths, 3, false);
 			rc = cli_fail(st);
@@ -602,6 +579,7 @@ int cmd_explain(int argc, char **argv)
 	}
 done:
 	candor_explanation_free(e);
+	candor_explainer_free(ex);
 	candor_background_free(bg);
 	candor_model_free(model);
 	candor_table_free(data);
@@ -612,6 +590,5 @@ done:
 	free(row_ids);
 	free(categorical);
 	free(feats);
-	free(inter);
 	return rc;
 }

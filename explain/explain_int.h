@@ -1,8 +1,13 @@
 /*
  * explain_int.h - private layouts and helpers shared by the explainers (not
- * installed). explain.c drives every method: it validates the options,
- * predicts the rows and the background once, then explains rows in
- * parallel, each thread with one workspace of its method, allocated once.
+ * installed). Three parts, three files: explainer.c is the driver (the
+ * explainer handle: it validates the options and builds everything that
+ * does not depend on the explained rows once, then explains rows in
+ * parallel, each thread with one workspace of its method); explanation.c
+ * is the result object; coalition.c is the methods' helper library
+ * (predict, link, coalition values, Gram updates). The methods themselves
+ * are exact.c, kernelshap.c, permutation.c, linearshap.c, lime.c and
+ * treeshap.c.
  */
 #ifndef CANDOR_EXPLAIN_INT_H
 #define CANDOR_EXPLAIN_INT_H
@@ -31,6 +36,8 @@ struct candor_explanation {
 	double *se;        /* n x k x m or NULL */
 	double *local_pred;/* LIME: n x k, else NULL */
 	double *score;     /* LIME: n x k, else NULL */
+	candor_tree_mode tree_mode; /* TREE: path-dependent or interventional */
+	double *inter;     /* TREE with interactions: n x k x (m + 1)^2, else NULL */
 };
 
 candor_status candor__explanation_alloc(candor_explanation **out, const candor_model *model,
@@ -38,11 +45,15 @@ candor_status candor__explanation_alloc(candor_explanation **out, const candor_m
                                         candor_link link, bool with_se, bool lime,
                                         const uint64_t *row_ids);
 
+/* Values, base values and predictions (the sum of each block) from
+ * TreeSHAP's layout phi (n x K x (M + 1), the base value last). */
+void candor__explanation_set_contribs(candor_explanation *e, const double *phi);
+
 /* g(p): the link applied to one output. Logit clamps p to [1e-15, 1 - 1e-15]
  * so a saturated model gives large finite values rather than infinities. */
 double candor__link(candor_link link, double p);
 
-/* Predict, serialised when the model is not reentrant. */
+/* Predict (a model that is not reentrant serialises its calls itself). */
 candor_status candor__predict(candor_model *model, const double *x, size_t n, double *out);
 
 /* ---- coalition values ---------------------------------------------------
@@ -74,7 +85,7 @@ candor_status candor__coal_eval(candor__coal *c, const double *x, const uint8_t 
                                 size_t ncoal, double *v);
 
 /* C (p x p, row-major) += A' A for A (n x p, row-major), by cblas_dgemm on
- * blocks the caller keeps small (see explain.c: dgemm below OpenBLAS's
+ * blocks the caller keeps small (see coalition.c: dgemm below OpenBLAS's
  * threading threshold runs on the calling thread; dsyrk has no such
  * threshold in 0.3.21, so it is not used). */
 void candor__gram_add(double *c, const double *a, size_t n, size_t p);
@@ -121,7 +132,7 @@ candor_status candor__permutation_check(const candor__ctx *ctx);
 candor_status candor__linear_shap(const candor__ctx *ctx, const double *x, size_t n,
                                   candor_explanation *e);
 
-/* LIME's training statistics, built once per call. */
+/* LIME's training statistics, built once per explainer. */
 typedef struct candor__lime_stats candor__lime_stats;
 candor_status candor__lime_stats_new(candor__lime_stats **out, const candor__ctx *ctx);
 void candor__lime_stats_free(candor__lime_stats *s);

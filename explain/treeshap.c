@@ -842,24 +842,123 @@ bool candor_treeshap_supports(const candor_model *model)
 	return candor__tree_ensemble_of(model) != NULL;
 }
 
+/* ===== the plan: everything a run needs that does not depend on its rows ===== */
+
+struct candor__treeshap_plan {
+	ts_plan plan;
+	const double *bg;     /* nbg x M, borrowed; NULL: no interventional values */
+	size_t nbg;
+	double *bg_base;      /* K: the mean margin of the background */
+	double *wtab;         /* W x W: see ts_interv */
+};
+
+void candor__treeshap_plan_free(candor__treeshap_plan *tp)
+{
+	if (!tp)
+		return;
+	plan_free(&tp->plan);
+	candor__free(tp->bg_base);
+	candor__free(tp->wtab);
+	candor__free(tp);
+}
+
+candor_status candor__treeshap_plan_new(candor__treeshap_plan **out, const candor_model *model,
+                                        bool tables, const double *bg, size_t nbg)
+{
+	const candor__tree_ensemble *ens = candor__tree_ensemble_of(model);
+	candor__treeshap_plan *tp;
+	candor_status st;
+
+	*out = NULL;
+	if (!ens)
+		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
+		                     "treeshap: the model is not a tree ensemble (XGBoost, LightGBM)");
+	if (!(tp = candor__calloc(1, sizeof *tp)))
+		return CANDOR_ENOMEM;
+	if ((st = plan_build(&tp->plan, ens, tables))) {
+		candor__free(tp);
+		return st;
+	}
+	if (bg && nbg) {
+		const size_t K = ens->noutputs, M = ens->nfeatures, W = (size_t)ens->max_depth + 1;
+		double *base, *w;
+
+		tp->bg = bg;
+		tp->nbg = nbg;
+		if (!(base = tp->bg_base = candor__calloc(K, sizeof *base)) ||
+		    !(w = tp->wtab = candor__mallocarray(W * W, sizeof *w))) {
+			candor__treeshap_plan_free(tp);
+			return CANDOR_ENOMEM;
+		}
+		/* w[a * W + b] = a! b! / (a + b)!, so that (a-1)! b! / (a+b)! =
+		 * w[(a-1) W + b] / (a + b) (see ts_interv) */
+		for (size_t a = 0; a < W; a++)
+			for (size_t b = 0; b < W; b++) {
+				double v = 1.0;
+				for (size_t q = 1; q <= b; q++)
+					v *= (double)q / (double)(a + q);
+				w[a * W + b] = v;
+			}
+		/* base value: the mean margin of the background, tree sums in double */
+		for (size_t b = 0; b < nbg; b++) {
+			for (size_t t = 0; t < ens->ntrees; t++) {
+				const candor__tree *tr = &ens->trees[t];
+				const candor__tree_node *nodes = ens->nodes + tr->first;
+				base[tr->group] +=
+					nodes[candor__tree_leaf(nodes, ens->catset, bg + b * M)].value;
+			}
+		}
+		for (size_t k = 0; k < K; k++)
+			base[k] = base[k] / (double)nbg + ens->base_margin;
+	}
+	*out = tp;
+	return CANDOR_OK;
+}
+
+candor_status candor__treeshap_plan_run(const candor__treeshap_plan *tp,
+                                        candor__treeshap_kind kind, const double *x, size_t n,
+                                        double *phi, const candor_treeshap_options *opts)
+{
+	if (n == 0)
+		return CANDOR_OK;
+	if (kind == CANDOR__TREESHAP_INTERVENTIONAL && !tp->bg)
+		return candor__error(CANDOR_EINTERNAL, NULL, 0, 0,
+		                     "treeshap: the plan was built without background rows");
+	const ts_job job = { &tp->plan, x, n, tp->bg, tp->nbg, phi,
+	                     kind == CANDOR__TREESHAP_PATH ? TS_PATH
+	                     : kind == CANDOR__TREESHAP_INTERACTIONS ? TS_INTER : TS_INTERV,
+	                     tp->bg_base, tp->wtab };
+	return run(&job, opts);
+}
+
+/* ===== the one-call entry points: a plan for the call, then its run ===== */
+
+static candor_status one_call(const candor_model *model, bool tables, const double *bg,
+                              size_t nbg, candor__treeshap_kind kind, const double *x, size_t n,
+                              double *phi, const candor_treeshap_options *opts)
+{
+	candor__treeshap_plan *tp;
+	candor_status st;
+
+	if (n == 0)
+		return CANDOR_OK;
+	if ((st = candor__treeshap_plan_new(&tp, model, tables, bg, nbg)))
+		return st;
+	st = candor__treeshap_plan_run(tp, kind, x, n, phi, opts);
+	candor__treeshap_plan_free(tp);
+	return st;
+}
+
 candor_status candor__treeshap_path(const candor_model *model, const double *x, size_t n,
                                     double *phi, const candor_treeshap_options *opts,
                                     bool tables)
 {
 	const candor__tree_ensemble *ens = NULL;
-	ts_plan plan;
 	candor_status st;
 
 	if ((st = check_args(model, x, n, phi, opts, &ens)))
 		return st;
-	if (n == 0)
-		return CANDOR_OK;
-	if ((st = plan_build(&plan, ens, tables)))
-		return st;
-	const ts_job job = { &plan, x, n, NULL, 0, phi, TS_PATH, NULL, NULL };
-	st = run(&job, opts);
-	plan_free(&plan);
-	return st;
+	return one_call(model, tables, NULL, 0, CANDOR__TREESHAP_PATH, x, n, phi, opts);
 }
 
 candor_status candor_treeshap(const candor_model *model, const double *x, size_t n,
@@ -868,29 +967,30 @@ candor_status candor_treeshap(const candor_model *model, const double *x, size_t
 	return candor__treeshap_path(model, x, n, phi, opts, true);
 }
 
+candor_status candor__treeshap_check_interactions(const candor_model *model, size_t n)
+{
+	const candor__tree_ensemble *ens = candor__tree_ensemble_of(model);
+	size_t sz;
+
+	if (ens && (candor__mul_overflow(ens->nfeatures + 1, ens->nfeatures + 1, &sz) ||
+	            candor__mul_overflow(sz, ens->noutputs, &sz) || candor__mul_overflow(sz, n, &sz)))
+		return candor__error(CANDOR_ENOMEM, NULL, 0, 0,
+		                     "treeshap: the interaction output size overflows");
+	return CANDOR_OK;
+}
+
 candor_status candor_treeshap_interactions(const candor_model *model, const double *x,
                                            size_t n, double *phi,
                                            const candor_treeshap_options *opts)
 {
 	const candor__tree_ensemble *ens = NULL;
-	ts_plan plan;
 	candor_status st;
-	size_t sz;
 
 	if ((st = check_args(model, x, n, phi, opts, &ens)))
 		return st;
-	if (candor__mul_overflow(ens->nfeatures + 1, ens->nfeatures + 1, &sz) ||
-	    candor__mul_overflow(sz, ens->noutputs, &sz) || candor__mul_overflow(sz, n, &sz))
-		return candor__error(CANDOR_ENOMEM, NULL, 0, 0,
-		                     "treeshap: the interaction output size overflows");
-	if (n == 0)
-		return CANDOR_OK;
-	if ((st = plan_build(&plan, ens, true)))
+	if ((st = candor__treeshap_check_interactions(model, n)))
 		return st;
-	const ts_job job = { &plan, x, n, NULL, 0, phi, TS_INTER, NULL, NULL };
-	st = run(&job, opts);
-	plan_free(&plan);
-	return st;
+	return one_call(model, true, NULL, 0, CANDOR__TREESHAP_INTERACTIONS, x, n, phi, opts);
 }
 
 candor_status candor_treeshap_interventional(const candor_model *model, const double *x,
@@ -898,53 +998,14 @@ candor_status candor_treeshap_interventional(const candor_model *model, const do
                                              double *phi, const candor_treeshap_options *opts)
 {
 	const candor__tree_ensemble *ens = NULL;
-	ts_plan plan;
 	candor_status st;
-	double *base = NULL, *w = NULL;
 
 	if ((st = check_args(model, x, n, phi, opts, &ens)))
 		return st;
 	if (nbg == 0 || !bg)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "treeshap: interventional values need background rows");
-	if (n == 0)
-		return CANDOR_OK;
-	if ((st = plan_build(&plan, ens, false)))
-		return st;
-	const size_t K = ens->noutputs, M = ens->nfeatures, W = (size_t)ens->max_depth + 1;
-	if (!(base = candor__calloc(K, sizeof *base)) ||
-	    !(w = candor__mallocarray(W * W, sizeof *w))) {
-		st = CANDOR_ENOMEM;
-		goto done;
-	}
-	/* w[a * W + b] = a! b! / (a + b)!, so that (a-1)! b! / (a+b)! =
-	 * w[(a-1) W + b] / (a + b) (see ts_interv) */
-	for (size_t a = 0; a < W; a++)
-		for (size_t b = 0; b < W; b++) {
-			double v = 1.0;
-			for (size_t q = 1; q <= b; q++)
-				v *= (double)q / (double)(a + q);
-			w[a * W + b] = v;
-		}
-	/* base value: the mean margin of the background, tree sums in double */
-	for (size_t b = 0; b < nbg; b++) {
-		for (size_t t = 0; t < ens->ntrees; t++) {
-			const candor__tree *tr = &ens->trees[t];
-			const candor__tree_node *nodes = ens->nodes + tr->first;
-			base[tr->group] += nodes[candor__tree_leaf(nodes, ens->catset, bg + b * M)].value;
-		}
-	}
-	for (size_t k = 0; k < K; k++)
-		base[k] = base[k] / (double)nbg + ens->base_margin;
-	{
-		const ts_job job = { &plan, x, n, bg, nbg, phi, TS_INTERV, base, w };
-		st = run(&job, opts);
-	}
-done:
-	candor__free(base);
-	candor__free(w);
-	plan_free(&plan);
-	return st;
+	return one_call(model, false, bg, nbg, CANDOR__TREESHAP_INTERVENTIONAL, x, n, phi, opts);
 }
 
 /* ===== CSV output of interaction values =================================== */

@@ -639,22 +639,27 @@ candor_status candor__cmd_settle(candor_model *model, int grace_ms)
 {
 	cmd_state *s;
 	struct pollfd pfd;
+	candor_status st;
 	int r;
 
 	if (!model || model->type != CANDOR_MODEL_COMMAND)
 		return CANDOR_OK;
 	s = model->state;
-	if (s->broken || s->fd < 0)
+	/* the model's lock: another thread may be in a predict call */
+	pthread_mutex_lock(&model->lock);
+	if (s->broken || s->fd < 0) {
+		pthread_mutex_unlock(&model->lock);
 		return CANDOR_OK;
+	}
 	pfd.fd = s->fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	do
 		r = poll(&pfd, 1, grace_ms);
 	while (r < 0 && errno == EINTR);
-	if (r <= 0)
-		return CANDOR_OK;
-	return check_quiet(s, "after its last answer", true);
+	st = r <= 0 ? CANDOR_OK : check_quiet(s, "after its last answer", true);
+	pthread_mutex_unlock(&model->lock);
+	return st;
 }
 
 static void cmd_free(void *state)

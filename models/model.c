@@ -32,6 +32,11 @@ candor_status candor__model_alloc(candor_model **out, size_t nfeatures)
 		candor__free(m);
 		return CANDOR_ENOMEM;
 	}
+	if (pthread_mutex_init(&m->lock, NULL) != 0) {
+		candor__free(m->features);
+		candor__free(m);
+		return candor__error(CANDOR_ENOMEM, NULL, 0, 0, "cannot create the model's lock");
+	}
 	m->nfeatures = nfeatures;
 	m->noutputs = 1;
 	*out = m;
@@ -49,6 +54,7 @@ void candor_model_free(candor_model *model)
 			candor__free(model->features[j]);
 	candor__free(model->features);
 	candor__free(model->name);
+	pthread_mutex_destroy(&model->lock);
 	candor__free(model);
 }
 
@@ -272,7 +278,13 @@ candor_status candor_model_predict(candor_model *model, const double *x, size_t 
 	if (candor__mul_overflow(n, model->nfeatures, &cells) ||
 	    candor__mul_overflow(n, model->noutputs, &cells))
 		return candor__error(CANDOR_ENOMEM, NULL, 0, 0, "model_predict: %zu rows overflow", n);
-	st = model->vt->predict(model->state, x, n, out);
+	if (model->reentrant) {
+		st = model->vt->predict(model->state, x, n, out);
+	} else {
+		pthread_mutex_lock(&model->lock);
+		st = model->vt->predict(model->state, x, n, out);
+		pthread_mutex_unlock(&model->lock);
+	}
 	return st == CANDOR_OK ? check_outputs(model, out, n) : st;
 }
 

@@ -7,6 +7,8 @@
 #ifndef CANDOR_MODELS_INT_H
 #define CANDOR_MODELS_INT_H
 
+#include <pthread.h>
+
 #include <json-c/json.h>
 
 #include "candor/models.h"
@@ -28,10 +30,15 @@ struct candor_model {
 	candor_output_kind output_kind;
 	bool reentrant;
 	char *name;                /* for messages: the file, buffer name or command; owned */
+	/* Held around every predict call of a model that is not reentrant
+	 * (candor_model_predict), and by anything else that talks to the
+	 * adapter's state between calls (candor__cmd_settle): one lock per
+	 * model, so two models never wait for each other. */
+	pthread_mutex_t lock;
 };
 
-/* Allocate a model with `nfeatures` NULL feature names (calloc'd), to be
- * filled by an adapter. Freed with candor_model_free(). */
+/* Allocate a model with `nfeatures` NULL feature names (calloc'd) and its
+ * lock, to be filled by an adapter. Freed with candor_model_free(). */
 candor_status candor__model_alloc(candor_model **out, size_t nfeatures);
 
 /* Adapters. `root` is the parsed JSON document (borrowed); `path` names the

@@ -149,53 +149,35 @@ oom:
 
 /* ===== explanations ====================================================== */
 
-/* SHAP values of rows `x` (n x M): linear, tree or kernel by model type. */
+/* SHAP values of rows `x` (n x M) through one explainer: the library's
+ * auto method (TreeSHAP, path-dependent, for tree ensembles; linear SHAP
+ * for linear/logistic models; KernelSHAP otherwise) against 100 rows of
+ * the data. `method` receives the name of the method that ran. */
 static candor_status shap(candor_explanation **out, candor_model *model, const double *x, size_t n,
                           const double *bgx, size_t nbg, const uint64_t *ids,
                           const candor_audit_options *o, const char **method)
 {
-	const size_t m = candor_model_nfeatures(model);
-	const candor_model_type t = candor_model_type_of(model);
+	candor_background *bg = NULL;
+	candor_explainer *ex = NULL;
+	candor_explainer_options eo = CANDOR_EXPLAINER_OPTIONS_INIT;
 	candor_status st;
 
-	if (candor_treeshap_supports(model)) {
-		candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
-		size_t cnt;
-		double *phi;
-
-		if (candor__mul_overflow(n, m + 1, &cnt))
-			return candor__oom();
-		phi = candor__mallocarray(cnt, sizeof(*phi));
-		if (!phi)
-			return CANDOR_ENOMEM;
-		to.threads = o->threads;
-		st = candor_treeshap(model, x, n, phi, &to);
-		if (st == CANDOR_OK)
-			st = candor_explanation_from_contribs(out, model, phi, n, ids);
-		candor__free(phi);
-		*method = "tree";
-		return st;
-	}
-	candor_background *bg = NULL;
-	candor_explain_options eo = CANDOR_EXPLAIN_OPTIONS_INIT;
-	st = candor_background_sample(&bg, bgx, nbg, m, 100, o->seed);
+	st = candor_background_sample(&bg, bgx, nbg, candor_model_nfeatures(model), 100, o->seed);
 	if (st)
 		return st;
+	eo.tree_mode = candor_treeshap_supports(model) ? CANDOR_TREE_PATH_DEPENDENT : 0;
 	eo.seed = o->seed;
 	eo.threads = o->threads;
-	eo.row_ids = ids;
-	if (t == CANDOR_MODEL_LINEAR || t == CANDOR_MODEL_LOGISTIC) {
-		eo.method = CANDOR_METHOD_LINEAR;
-		/* a logistic model is linear in its log-odds: explain those */
-		if (candor_model_output_kind(model) == CANDOR_OUTPUT_PROBABILITY)
-			eo.link = CANDOR_LINK_LOGIT;
-		*method = "linear";
-	} else {
-		eo.method = CANDOR_METHOD_KERNEL;
-		*method = "kernel";
-	}
-	st = candor_explain(out, model, x, n, bg, &eo);
+	st = candor_explainer_new(&ex, model, bg, &eo);
 	candor_background_free(bg);
+	if (st == CANDOR_OK)
+		st = candor_explainer_run_ids(out, ex, x, n, ids);
+	switch (candor_explainer_method(ex)) {
+	case CANDOR_METHOD_TREE: *method = "tree"; break;
+	case CANDOR_METHOD_LINEAR: *method = "linear"; break;
+	default: *method = "kernel"; break;
+	}
+	candor_explainer_free(ex);
 	return st;
 }
 
@@ -204,7 +186,8 @@ static candor_status lime(candor_explanation **out, candor_model *model, const d
                           const candor_audit_options *o)
 {
 	candor_background *bg = NULL;
-	candor_explain_options eo = CANDOR_EXPLAIN_OPTIONS_INIT;
+	candor_explainer *ex = NULL;
+	candor_explainer_options eo = CANDOR_EXPLAINER_OPTIONS_INIT;
 	candor_status st;
 
 	st = candor_background_sample(&bg, bgx, nbg, candor_model_nfeatures(model), 2000, o->seed);
@@ -213,10 +196,12 @@ static candor_status lime(candor_explanation **out, candor_model *model, const d
 	eo.method = CANDOR_METHOD_LIME;
 	eo.seed = o->seed;
 	eo.threads = o->threads;
-	eo.row_ids = ids;
 	eo.lime_selection = CANDOR_LIME_SELECT_NONE;
-	st = candor_explain(out, model, x, n, bg, &eo);
+	st = candor_explainer_new(&ex, model, bg, &eo);
 	candor_background_free(bg);
+	if (st == CANDOR_OK)
+		st = candor_explainer_run_ids(out, ex, x, n, ids);
+	candor_explainer_free(ex);
 	return st;
 }
 

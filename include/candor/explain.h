@@ -13,28 +13,53 @@
  * sum_j phi_j = prediction - base_value, with prediction = g(f(x)) and
  * base_value = g(sum_b w_b f(b)).
  *
+ * The way in is the explainer handle: candor_explainer_new() builds, once,
+ * everything that does not depend on the rows to explain (a copy of the
+ * background, its predictions and base values, LIME's training statistics,
+ * TreeSHAP's per-leaf tables and interventional weights), and every
+ * candor_explainer_run() reuses it, so a service that explains a window of
+ * rows every hour pays for the plan once.
+ *
  * @code
  * candor_background *bg = NULL;
+ * candor_explainer *ex = NULL;
  * candor_explanation *e = NULL;
- * candor_explain_options o = CANDOR_EXPLAIN_OPTIONS_INIT;
- * o.method = CANDOR_METHOD_KERNEL;
- * o.link = CANDOR_LINK_LOGIT;
+ * candor_explainer_options o = CANDOR_EXPLAINER_OPTIONS_INIT; // method auto
  * candor_background_kmeans(&bg, train, ntrain, M, NULL, 50, 0);
- * candor_explain(&e, model, x, n, bg, &o);
+ * candor_explainer_new(&ex, model, bg, &o);
+ * candor_background_free(bg);           // the explainer holds its own copy
+ * candor_explainer_run_ids(&e, ex, window, n, ids);
  * const double *phi = candor_explanation_values(e); // n x K x M
  * candor_explanation_free(e);
- * candor_background_free(bg);
+ * candor_explainer_free(ex);            // before the model
  * @endcode
  *
- * Determinism: row r (its id, see ::candor_explain_options.row_ids) draws
- * every random number from its own GSL stream seeded with a hash of (seed,
- * r), and every sum runs in a fixed order, so results do not depend on the
- * thread count or on how rows are split between calls.
+ * Determinism: row r (its id, see candor_explainer_run_ids()) draws every
+ * random number from its own GSL stream seeded with a hash of (seed, id),
+ * and every sum runs in a fixed order, so results depend neither on the
+ * thread count nor on how rows are split between runs: windows give, bit for
+ * bit, the values of one run over their concatenation with the same ids.
  *
- * Thread-safety: a const ::candor_background and a const
- * ::candor_explanation may be read from several threads; candor_explain()
- * calls the model's predict from several threads only when the model is
- * reentrant (candor_model_is_reentrant()), otherwise it serialises them.
+ * Ownership: the caller owns what it creates and frees it: a background
+ * (candor_background_free(), any time after candor_explainer_new(), which
+ * copies it), an explainer (candor_explainer_free(), before the model it
+ * explains: the explainer borrows the model), an explanation
+ * (candor_explanation_free(); it owns all its arrays and names and outlives
+ * the explainer and the model). Pointers the accessors return are borrowed
+ * from their object.
+ *
+ * Threads: a const ::candor_background, a const ::candor_explanation and an
+ * explainer after candor_explainer_new() are read-only and may be used from
+ * several threads at once; several threads may call candor_explainer_run()
+ * on one explainer at the same time (each run allocates its own
+ * workspaces). candor_explainer_free() needs every run to have returned.
+ * Model calls: a reentrant model (candor_model_is_reentrant()) is called
+ * from several threads at once, one that is not is serialised by a lock of
+ * its own, so two explainers on two models never wait for each other.
+ * `threads` = 0 means all cores (OpenMP's default team size) for each call;
+ * a host that runs explanations from a worker pool of its own should set
+ * threads = 1 and call from its workers, so that the pool alone decides
+ * the parallelism (or set a fixed share, e.g. cores / workers).
  */
 #ifndef CANDOR_EXPLAIN_H
 #define CANDOR_EXPLAIN_H
@@ -99,12 +124,16 @@ CANDOR_API const double *candor_background_weights(const candor_background *bg);
 
 /** Explanation methods. */
 typedef enum candor_explain_method {
+	/** candor_explainer_new() only: TreeSHAP for a tree ensemble
+	 *  (candor_treeshap_supports()), linear SHAP for a linear or logistic
+	 *  model, KernelSHAP otherwise */
+	CANDOR_METHOD_AUTO = 0,
 	CANDOR_METHOD_EXACT = 1,       /**< all 2^M coalitions; refused above max_exact_features */
 	CANDOR_METHOD_KERNEL = 2,      /**< KernelSHAP (Lundberg & Lee 2017) */
 	CANDOR_METHOD_PERMUTATION = 3, /**< permutation sampling with antithetic pairs */
 	CANDOR_METHOD_LINEAR = 4,      /**< closed form for linear/logistic models (margin) */
 	CANDOR_METHOD_LIME = 5,        /**< LIME tabular (Ribeiro et al. 2016) */
-	CANDOR_METHOD_TREE = 6         /**< TreeSHAP (candor/treeshap.h); for results only */
+	CANDOR_METHOD_TREE = 6         /**< TreeSHAP (candor/treeshap.h), through the explainer */
 } candor_explain_method;
 
 /** The scale on which values are additive. */
@@ -128,7 +157,15 @@ typedef enum candor_lime_selection {
 	CANDOR_LIME_SELECT_LASSO = 5    /**< the least-penalised model of a lasso path with <= num_features */
 } candor_lime_selection;
 
-/** Options of candor_explain(). Zero means the default. */
+/** TreeSHAP's two value functions. */
+typedef enum candor_tree_mode {
+	/** E[f | x_S] along the trees' own cover (Lundberg et al. 2020, Algorithm 2) */
+	CANDOR_TREE_PATH_DEPENDENT = 1,
+	/** E_b[f(x_S, b_~S)] over the background rows (interventional TreeSHAP) */
+	CANDOR_TREE_INTERVENTIONAL = 2
+} candor_tree_mode;
+
+/** Options of candor_explain() (the one-call form; see the explainer). Zero means the default. */
 typedef struct candor_explain_options {
 	unsigned int version;          /**< CANDOR_EXPLAIN_OPTIONS_VERSION */
 	candor_explain_method method;  /**< required (not TREE: use candor_treeshap()) */
@@ -171,10 +208,110 @@ typedef struct candor_explain_options {
 /** The result of an explainer (opaque, read-only once built). */
 typedef struct candor_explanation candor_explanation;
 
+/* ===== the explainer handle ============================================= */
+
+/** An explainer: a model, a background and a method, planned once (opaque). */
+typedef struct candor_explainer candor_explainer;
+
+/**
+ * Options of candor_explainer_new(). Zero means the default for every field
+ * but `version`; CANDOR_EXPLAINER_OPTIONS_INIT or
+ * candor_explainer_options_init() set it.
+ */
+typedef struct candor_explainer_options {
+	unsigned int version;          /**< CANDOR_EXPLAINER_OPTIONS_VERSION */
+	candor_explain_method method;  /**< 0: CANDOR_METHOD_AUTO */
+	/**
+	 * tree: 0 means interventional when a background is given, else
+	 * path-dependent. Path-dependent values use no background (it may be
+	 * NULL; a given one is not used). Interventional needs a background of
+	 * equally weighted rows (CANDOR_EINVAL without one, CANDOR_EUNSUPPORTED
+	 * for a weighted summary such as k-means). Other methods: must be 0.
+	 */
+	candor_tree_mode tree_mode;
+	/** tree, path-dependent: nonzero also computes SHAP interaction values
+	 *  (candor_explanation_interactions()). Other methods: must be 0. */
+	int interactions;
+	/**
+	 * 0: logit for linear SHAP of a logistic model (its log-odds), identity
+	 * otherwise. tree: values are margins (log-odds for a model of
+	 * probabilities), so identity is refused for a probability model and
+	 * logit for any other; the explanation reports the identity link.
+	 */
+	candor_link link;
+	size_t nsamples;               /**< as candor_explain_options::nsamples */
+	uint64_t seed;                 /**< row id r uses the stream of (seed, r); default 0 */
+	/** OpenMP threads of each run; 0: all cores. Results do not depend on
+	 *  it. A host with its own worker pool sets 1 (see the file's notes). */
+	int threads;
+	double target_stderr;          /**< kernel: as candor_explain_options::target_stderr */
+	size_t max_exact_features;     /**< exact: refuse above this M; 0: 16 */
+	size_t max_batch_rows;         /**< as candor_explain_options::max_batch_rows; 0: 8192 */
+	candor_lime_sampling lime_sampling;   /**< 0: quartile */
+	double lime_kernel_width;             /**< 0: 0.75 * sqrt(M) */
+	candor_lime_selection lime_selection; /**< 0: auto */
+	size_t lime_num_features;             /**< 0: 10 (capped at M) */
+	double lime_ridge_alpha;              /**< 0: 1 */
+	/** M flags marking categorical features (codes) for LIME; NULL: none. Copied. */
+	const bool *categorical;
+	/** Progress of each run (rows done, rows total); may be NULL; called by
+	 *  one thread of a run at a time (several runs at once: several callers). */
+	void (*on_progress)(uint64_t done, uint64_t total, void *payload);
+	void *payload;
+} candor_explainer_options;
+
+#define CANDOR_EXPLAINER_OPTIONS_VERSION 1
+#define CANDOR_EXPLAINER_OPTIONS_INIT { .version = CANDOR_EXPLAINER_OPTIONS_VERSION }
+
+/** Fill `opts` with the defaults (zeroes) of `version`; CANDOR_EINVAL for an unknown version. */
+CANDOR_API candor_status candor_explainer_options_init(candor_explainer_options *opts,
+                                                       unsigned int version);
+
+/**
+ * Build an explainer of `model` (borrowed: it must outlive the explainer)
+ * against the background `bg` (M columns; copied, so it may be freed at
+ * once; for LIME it is the training data whose statistics drive the
+ * sampling; NULL only for path-dependent TreeSHAP). `opts` may be NULL for
+ * the defaults. Errors: CANDOR_EINVAL for bad options or a budget too
+ * small for the method (the message says the minimum),
+ * CANDOR_EUNSUPPORTED for a method the model does not allow (tree on a
+ * model that is not a tree ensemble, linear on one that is not linear or
+ * logistic, exact above the size limit), and the model's own errors (the
+ * background is predicted here).
+ */
+CANDOR_API candor_status candor_explainer_new(candor_explainer **out, candor_model *model,
+                                              const candor_background *bg,
+                                              const candor_explainer_options *opts);
+
+/**
+ * Explain `n` rows `x` (n x M in the model's feature order), labelled
+ * `row_ids` (n values, copied; they also seed each row's random stream:
+ * give a row the same id in every window to get the same values; NULL:
+ * 0..n-1). *out receives a new explanation, which the caller frees.
+ * Several threads may run one explainer at once.
+ */
+CANDOR_API candor_status candor_explainer_run_ids(candor_explanation **out,
+                                                  const candor_explainer *ex, const double *x,
+                                                  size_t n, const uint64_t *row_ids);
+
+/** candor_explainer_run_ids() with row ids 0..n-1. */
+CANDOR_API candor_status candor_explainer_run(candor_explanation **out,
+                                              const candor_explainer *ex, const double *x,
+                                              size_t n);
+
+/** The method the explainer runs (auto resolved). */
+CANDOR_API candor_explain_method candor_explainer_method(const candor_explainer *ex);
+
+/** Free an explainer; NULL is accepted. No run may be in progress. */
+CANDOR_API void candor_explainer_free(candor_explainer *ex);
+
+/* ===== one call ========================================================== */
+
 /**
  * Explain `n` rows `x` (n x M in the model's feature order) against the
  * background `bg` (M columns; for LIME it is the training data whose
- * statistics drive the sampling). Errors: CANDOR_EINVAL for bad options or a
+ * statistics drive the sampling): an explainer built, run once and freed,
+ * with the same results (every method but tree and auto). Errors: CANDOR_EINVAL for bad options or a
  * budget too small for the method (the message says the minimum),
  * CANDOR_EUNSUPPORTED for exact above the size limit or linear on a model
  * that is not linear/logistic, and the model's own errors.
@@ -187,7 +324,8 @@ CANDOR_API candor_status candor_explain(candor_explanation **out, candor_model *
 /**
  * Wrap TreeSHAP output (`phi`: n x K x (M + 1), the base value last, as
  * candor_treeshap() writes it) of `model` as an explanation (copied), with
- * prediction = the sum of each block. `row_ids` may be NULL.
+ * prediction = the sum of each block. `row_ids` may be NULL. Kept for
+ * compatibility: the explainer with CANDOR_METHOD_TREE gives this directly.
  */
 CANDOR_API candor_status candor_explanation_from_contribs(candor_explanation **out,
                                                           const candor_model *model,
@@ -231,6 +369,13 @@ CANDOR_API const double *candor_explanation_stderr(const candor_explanation *e);
 CANDOR_API const double *candor_explanation_local_prediction(const candor_explanation *e);
 /** LIME: n x K weighted R^2 of the local model; NULL for other methods. */
 CANDOR_API const double *candor_explanation_score(const candor_explanation *e);
+/**
+ * Tree with interactions: n x K x (M + 1) x (M + 1) SHAP interaction
+ * values (the layout of candor_treeshap_interactions()); NULL otherwise.
+ */
+CANDOR_API const double *candor_explanation_interactions(const candor_explanation *e);
+/** Tree: the value function of its values; 0 for other methods. */
+CANDOR_API candor_tree_mode candor_explanation_tree_mode(const candor_explanation *e);
 
 /**
  * Global importance of output k: out[j] = mean over rows of |value_j|
@@ -261,7 +406,16 @@ CANDOR_API candor_status candor_explanation_group_means(const candor_explanation
 CANDOR_API candor_status candor_explanation_write_csv(const candor_explanation *e, FILE *f);
 
 /**
- * Write the explanation as JSON: method, link, features, per-row values,
+ * Write the interaction values of a tree explanation as the CSV of
+ * candor_treeshap_interactions_write_csv(), rows numbered by their ids.
+ * CANDOR_EINVAL when it holds none; CANDOR_EIO on a write error.
+ */
+CANDOR_API candor_status candor_explanation_write_interactions_csv(const candor_explanation *e,
+                                                                   FILE *f);
+
+/**
+ * Write the explanation as JSON: method (with "tree_mode":"interventional"
+ * after it for interventional TreeSHAP), link, features, per-row values,
  * base values, predictions (and standard errors or LIME fields), and the
  * global importance per output. Non-finite numbers are written as null.
  */

@@ -13,10 +13,15 @@
  * (--model-cmd) and a shared-library plugin. candor_model_load() picks the
  * adapter from the file's content.
  *
- * Thread-safety: candor_model_predict() on a model whose
- * candor_model_is_reentrant() is true may be called from several threads at
- * once; otherwise the caller serialises the calls (an external process
- * serves one batch at a time).
+ * Thread-safety: candor_model_predict() may be called from several threads
+ * at once. A model whose candor_model_is_reentrant() is true runs those
+ * calls side by side; one that is not (a --model-cmd process serves one
+ * batch at a time, a plugin that leaves its `reentrant` flag 0) takes a lock
+ * of its own around each call, so its calls are serialised with each other
+ * and never with another model's. A model declares itself reentrant by its
+ * adapter: the built-in linear, logistic and tree models are, command
+ * models are not, plugins say so in candor_plugin::reentrant. A model must
+ * not be freed while another thread uses it.
  */
 #ifndef CANDOR_MODELS_H
 #define CANDOR_MODELS_H
@@ -127,8 +132,8 @@ typedef struct candor_model_cmd_options {
  * the answer, output no request asked for, a line over its bound) or does
  * not complete an answer within `timeout` seconds gives CANDOR_EIO with a
  * message saying which (the process group is killed and reaped; SIGPIPE
- * never reaches the host). Not reentrant: calls are serialised by the
- * caller.
+ * never reaches the host). Not reentrant: candor_model_predict()
+ * serialises its calls with the model's own lock.
  */
 CANDOR_API candor_status candor_model_cmd_new(candor_model **out, const char *command,
                                               const candor_table *table,

@@ -9,6 +9,11 @@
  * n x K x (M + 1) row-major; the last entry of each (row, output) block is
  * the base value (the expected margin), so each block sums to the margin.
  * Interactions match `pred_interactions=True`: n x K x (M + 1) x (M + 1).
+ *
+ * These one-call functions build TreeSHAP's plan (per-leaf tables, tree
+ * means, interventional weights) for every call. To explain many batches
+ * of rows, build it once: candor_explainer_new() with CANDOR_METHOD_TREE
+ * (candor/explain.h), whose explanations hold the same values bit for bit.
  */
 #ifndef CANDOR_TREESHAP_H
 #define CANDOR_TREESHAP_H

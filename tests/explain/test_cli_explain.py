@@ -233,18 +233,80 @@ def main():
         bst.save_model(xmodel)
         xi = os.path.join(tmp, "all.inter.csv")
         base = ["--model", xmodel, "--data", xdata, "--rows", "0:5", "--out", o, "--json", j]
-        # finding 9: the tree method uses no background and draws nothing
-        for extra, flag in ((["--background", xdata], "--background"),
-                            (["--background-size", "10"], "--background-size"),
+        # finding 9: the tree method draws nothing (its background is a file)
+        for extra, flag in ((["--background-size", "10"], "--background-size"),
                             (["--summarize", "kmeans"], "--summarize"),
                             (["--nsamples", "100"], "--nsamples"),
                             (["--seed", "4"], "--seed"),
                             (["--kernel-width", "2"], "--kernel-width")):
             bad(["--model", xmodel, "--data", xdata, "--rows", "0:5", "--method", "tree"] + extra,
                 "%s cannot take effect with --method tree" % flag, "%s with --method tree" % flag)
-        bad(["--model", xmodel, "--data", xdata, "--background", xdata],
-            "--background cannot take effect with --method tree",
-            "--background with the default method of an XGBoost model")
+        # issue 10: --background (or --tree-mode interventional) runs
+        # interventional TreeSHAP. Oracle: the exact Shapley values of
+        # v(S) = mean_b margin(x_S, b_~S), every coalition of the 3 features
+        # evaluated by XGBoost itself (predict, output_margin) on hybrid rows.
+        bgfile = os.path.join(tmp, "xgb_bg.csv")
+        B = X[100:130]
+        with open(bgfile, "w") as f:
+            f.write("u,v,w\n")
+            for r in B:
+                f.write("%.17g,%.17g,%.17g\n" % tuple(r))
+
+        def interventional_oracle(rows):
+            import itertools
+            import math
+            M = 3
+            out = np.zeros((len(rows), M + 1))
+            for i, xr in enumerate(rows):
+                v = {}
+                for S in itertools.product([0, 1], repeat=M):
+                    H = np.where(np.array(S, bool), xr, B)
+                    v[S] = float(np.mean(bst.predict(xgb.DMatrix(
+                        H, feature_names=["u", "v", "w"]), output_margin=True)))
+                for j in range(M):
+                    tot = 0.0
+                    for S in itertools.product([0, 1], repeat=M):
+                        if S[j]:
+                            continue
+                        s = sum(S)
+                        Sj = tuple(1 if q == j else S[q] for q in range(M))
+                        tot += math.factorial(s) * math.factorial(M - s - 1) / \
+                            math.factorial(M) * (v[Sj] - v[S])
+                    out[i, j] = tot
+                out[i, M] = v[(0, 0, 0)]
+            return out
+
+        want = interventional_oracle(X[0:5])
+        for extra in (["--background", bgfile],
+                      ["--method", "tree", "--tree-mode", "interventional", "--background", bgfile]):
+            rc, err, _ = run(base + extra)
+            check(rc == 0, "interventional %s exits 0 (%s)" % (extra, err.strip()))
+            if rc == 0:
+                hdr, rows = read(o)
+                cols = [hdr.index(c) for c in ("u", "v", "w", "base_value")]
+                got = np.array([[float(r[c]) for c in cols] for r in rows])
+                # XGBoost splits on float(x): agreement to float rounding
+                check(np.max(np.abs(got - want)) < 1e-5,
+                      "interventional TreeSHAP %s vs the brute-force oracle: %g"
+                      % (extra, np.max(np.abs(got - want))))
+                doc = json.load(open(j))
+                check(doc.get("tree_mode") == "interventional", "JSON names the tree mode")
+                os.remove(o)
+                os.remove(j)
+        bad(base[:6] + ["--tree-mode", "interventional"],
+            "--tree-mode interventional needs --background B.csv",
+            "--tree-mode interventional without a background")
+        bad(base[:6] + ["--tree-mode", "path-dependent", "--background", bgfile],
+            "--background cannot take effect with --method tree and --tree-mode path-dependent",
+            "--background with --tree-mode path-dependent")
+        bad(base[:6] + ["--background", bgfile, "--interactions", xi],
+            "--interactions are path-dependent TreeSHAP",
+            "--interactions with interventional TreeSHAP")
+        bad(["--model", MODEL, "--data", data, "--method", "kernel", "--tree-mode",
+             "interventional"], "--tree-mode cannot take effect with --method kernel",
+            "--tree-mode with kernel")
+        bad(base[:6] + ["--tree-mode", "sideways"], "--tree-mode: unknown value 'sideways'",
+            "an unknown tree mode")
         rc, err, _ = run(base + ["--interactions", xi])
         check(rc == 0, "tree run with --interactions exits 0 (%s)" % err.strip())
         for p in (o, j, xi):
