@@ -21,7 +21,7 @@
 #include "candor/explain.h"
 #include "candor/fairness.h"
 #include "candor/treeshap.h"
-#include "report_int.h"
+#include "report/report_int.h"
 
 /* ===== JSON building ===================================================== */
 
