@@ -18,6 +18,9 @@
  *   undefined metrics and a policy with every check kind;
  * - fairness_doc_plain.json: Wilson intervals, no policy, and the
  *   manifest's attributes taken from the result.
+ * Each document is also read back (candor_audit_doc_read, the checker of
+ * `candor report --from`) and written again: the same bytes, so the
+ * document built in memory is the one its reader makes of its text.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +85,37 @@ static void compare(const char *src, const char *outdir, const char *name)
 	}
 	free(ga);
 	free(gb);
+}
+
+/* OUTDIR/name read back and written again gives the same bytes. */
+static void reread(const char *outdir, const char *name)
+{
+	char a[4096], b[4096];
+	candor_audit_doc *doc = NULL;
+	candor_status st;
+	size_t la = 0, lb = 0;
+	char *ta, *tb;
+
+	snprintf(a, sizeof(a), "%s/%s", outdir, name);
+	snprintf(b, sizeof(b), "%s/%s.again", outdir, name);
+	st = candor_audit_doc_read(&doc, a);
+	if (!st)
+		st = candor_audit_doc_write_json(doc, b);
+	candor_audit_doc_free(doc);
+	if (st) {
+		fail_status(name, st);
+		return;
+	}
+	ta = slurp(a, &la);
+	tb = slurp(b, &lb);
+	if (!ta || !tb || la != lb || memcmp(ta, tb, la) != 0) {
+		fprintf(stderr, "FAIL: %s read back and written again differs\n", name);
+		failures++;
+	} else {
+		printf("ok: %s reads back and writes the same bytes\n", name);
+	}
+	free(ta);
+	free(tb);
 }
 
 static const char demo_policy[] =
@@ -244,8 +278,11 @@ int main(int argc, char **argv)
 	fairness_docs(argv[1], argv[2]);
 	if (argc > 3 && strcmp(argv[3], "--write") == 0)
 		return failures ? 1 : 0;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		compare(argv[1], argv[2], names[i]);
+		if (strcmp(names[i], "fairness.json") != 0)
+			reread(argv[2], names[i]);
+	}
 	candor_report_release_caches();
 	printf("%d failures\n", failures);
 	return failures ? 1 : 0;
