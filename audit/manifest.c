@@ -70,7 +70,8 @@ candor_status candor__audit_manifest(json_object **out, const candor_audit_optio
                                      size_t nrows, size_t nexpl, const candor_model *model)
 {
 	json_object *m = json_object_new_object(), *files = json_object_new_array(), *sens;
-	static const char *const types[] = {"?", "linear", "logistic", "xgboost", "command", "plugin"};
+	static const char *const types[] = {"?",       "linear", "logistic", "xgboost",
+	                                    "command", "plugin", "lightgbm"};
 	const int mt = model ? (int)candor_model_type_of(model) : 0;
 	const struct {
 		const char *role, *path, *text;
@@ -91,7 +92,7 @@ candor_status candor__audit_manifest(json_object **out, const candor_audit_optio
 	if (o->label)
 		add(m, "label", json_object_new_string(o->label));
 	if (model)
-		add(m, "model_type", json_object_new_string(mt >= 1 && mt <= 5 ? types[mt] : "?"));
+		add(m, "model_type", json_object_new_string(mt >= 1 && mt <= 6 ? types[mt] : "?"));
 	sens = json_object_new_array();
 	for (size_t a = 0; sens && a < o->nsensitive; a++)
 		json_object_array_add(sens, json_object_new_string(o->sensitive[a]));

@@ -299,6 +299,52 @@ static void test_bounds(void **state)
 	candor_table_free(t);
 }
 
+/* The manifest names every model type: a LightGBM model's was "?". */
+static void test_model_type(void **state)
+{
+	const char *root = getenv("CANDOR_SOURCE_ROOT");
+	char path[1024], line[4096], *buf, *text;
+	size_t len = 0, cap = 1 << 20, row = 0;
+	candor_table *t = NULL;
+	candor_model *m = NULL;
+	candor_audit_options o = CANDOR_AUDIT_OPTIONS_INIT;
+	candor_audit_doc *d = NULL;
+	FILE *f;
+	(void)state;
+
+	if (!root)
+		skip();
+	/* LightGBM's own binary model and data, with a group column added */
+	snprintf(path, sizeof(path), "%s/tests/tree/lightgbm/binary_nan_v3/data.csv", root);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	buf = malloc(cap);
+	assert_non_null(buf);
+	while (fgets(line, sizeof(line), f) && len + sizeof(line) + 8 < cap) {
+		line[strcspn(line, "\n")] = '\0';
+		len += (size_t)snprintf(buf + len, cap - len, "%s,%s\n", line,
+		                        row++ == 0 ? "sex" : row % 2 ? "f" : "m");
+	}
+	fclose(f);
+	assert_int_equal(candor_csv_read_buffer(&t, buf, len, NULL), CANDOR_OK);
+	free(buf);
+	snprintf(path, sizeof(path), "%s/tests/tree/lightgbm/binary_nan_v3/model.txt", root);
+	assert_int_equal(candor_model_load(&m, path), CANDOR_OK);
+	assert_int_equal(candor_model_type_of(m), CANDOR_MODEL_LIGHTGBM);
+	o.label = "label";
+	o.sensitive = sex;
+	o.nsensitive = 1;
+	o.explain_rows = 10;
+	o.lime_rows = 1;
+	assert_int_equal(audit(&d, t, m, &o), CANDOR_OK);
+	text = doc_text(d, "lightgbm.json");
+	assert_non_null(strstr(text, "\"model_type\": \"lightgbm\""));
+	free(text);
+	candor_audit_doc_free(d);
+	candor_model_free(m);
+	candor_table_free(t);
+}
+
 static void test_sha256(void **state)
 {
 	char path[400], hex[65];
@@ -321,7 +367,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_options_init), cmocka_unit_test(test_options_v1),
 		cmocka_unit_test(test_threshold),    cmocka_unit_test(test_bounds),
-		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_model_type),   cmocka_unit_test(test_sha256),
 	};
 	int rc;
 
