@@ -357,8 +357,10 @@ candor_status candor_audit_options_init(candor_audit_options *opts, unsigned int
 }
 
 /* The caller's options as the current version, with every default filled
- * in and every field checked. NULL: all defaults. */
-static candor_status options(candor_audit_options *o, const candor_audit_options *opts)
+ * in and every field checked (the threshold only when `decisions`: a
+ * fairness-only document ignores it). NULL: all defaults. */
+static candor_status options(candor_audit_options *o, const candor_audit_options *opts,
+                             bool decisions)
 {
 	candor_audit_options_init(o, CANDOR_AUDIT_OPTIONS_VERSION);
 	if (!opts)
@@ -371,7 +373,7 @@ static candor_status options(candor_audit_options *o, const candor_audit_options
 	memcpy(o, opts, opts->version == 1 ? offsetof(candor_audit_options, threshold_set)
 	                                   : sizeof(*o));
 	o->version = CANDOR_AUDIT_OPTIONS_VERSION;
-	if (!(o->threshold >= 0 && o->threshold <= 1))
+	if (decisions && !(o->threshold >= 0 && o->threshold <= 1))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "audit options: options.threshold %g is not a probability in [0, 1]",
 		                     o->threshold);
@@ -432,7 +434,7 @@ candor_status candor_audit_doc_from_fairness(candor_audit_doc **out,
 	if (!out || !res)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit document: no fairness result");
 	*out = NULL;
-	if ((st = options(&o, opts)))
+	if ((st = options(&o, opts, false)))
 		return st;
 	v = candor_fairness_result_view(res);
 	if (!o.sensitive || o.nsensitive == 0) {
@@ -469,7 +471,7 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 	if (!out || !data || !model || !opts)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit: missing argument");
 	*out = NULL;
-	if ((st = options(&o, opts)))
+	if ((st = options(&o, opts, true)))
 		return st;
 	opts = &o; /* from here on, with the defaults filled in */
 	if (!opts->label || !opts->sensitive || opts->nsensitive == 0)

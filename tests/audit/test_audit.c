@@ -163,6 +163,13 @@ static void test_options_v1(void **state)
 		assert_int_equal(candor_fairness_compute(&res, acc, NULL), CANDOR_OK);
 		assert_int_equal(candor_audit_doc_from_fairness(&d1, res, old), CANDOR_OK);
 		candor_audit_doc_free(d1);
+		/* the decision fields are ignored there; threads are not */
+		cur.threshold = -1;
+		assert_int_equal(candor_audit_doc_from_fairness(&d1, res, &cur), CANDOR_OK);
+		candor_audit_doc_free(d1);
+		cur.threads = -2;
+		assert_int_equal(candor_audit_doc_from_fairness(&d1, res, &cur), CANDOR_EINVAL);
+		assert_non_null(strstr(msg(), "options.threads"));
 		candor_fairness_result_free(res);
 		candor_fairness_acc_free(acc);
 	}
