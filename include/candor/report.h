@@ -226,7 +226,14 @@ CANDOR_API candor_status candor_chart_render(const char *path, candor_chart_form
 
 /* ===== the audit document and its reports ================================ */
 
-/** A parsed audit.json (opaque; read-only once built). */
+/**
+ * An audit document (opaque; its content never changes once made). Made by
+ * candor_audit_doc_parse() and candor_audit_doc_read() here, or by the
+ * audit module (candor/audit.h); the caller owns it and frees it with
+ * candor_audit_doc_free(). One thread at a time may use a document (json-c
+ * keeps its serialisation buffers in the tree, so even writing its JSON
+ * updates them); different documents may be used on different threads.
+ */
 typedef struct candor_audit_doc candor_audit_doc;
 
 /**
