@@ -316,6 +316,8 @@ static void test_model_type(void **state)
 	candor_model *m = NULL;
 	candor_audit_options o = CANDOR_AUDIT_OPTIONS_INIT;
 	candor_audit_doc *d = NULL;
+	static const char *const nan_token[] = { "nan" };
+	candor_csv_options csv = CANDOR_CSV_OPTIONS_INIT;
 	FILE *f;
 	(void)state;
 
@@ -333,7 +335,10 @@ static void test_model_type(void **state)
 		                        row++ == 0 ? "sex" : row % 2 ? "f" : "m");
 	}
 	fclose(f);
-	assert_int_equal(candor_csv_read_buffer(&t, buf, len, NULL), CANDOR_OK);
+	/* LightGBM writes missing values as "nan" */
+	csv.missing_tokens = nan_token;
+	csv.nmissing_tokens = 1;
+	assert_int_equal(candor_csv_read_buffer(&t, buf, len, &csv), CANDOR_OK);
 	free(buf);
 	snprintf(path, sizeof(path), "%s/tests/tree/lightgbm/binary_nan_v3/model.txt", root);
 	assert_int_equal(candor_model_load(&m, path), CANDOR_OK);
