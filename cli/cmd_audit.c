@@ -59,7 +59,7 @@ int cmd_audit(int argc, char **argv)
 	size_t explain_rows = 0, lime_rows = 0, rows = 10000, nsens = 0;
 	uint64_t seed = 1, threads = 0;
 	double threshold = 0;
-	bool demo = false, have_rows = false;
+	bool demo = false, have_rows = false, have_threshold = false;
 	int c, rc = CLI_EXIT_INTERNAL;
 	candor_table *table = NULL;
 	candor_model *model = NULL;
@@ -118,6 +118,7 @@ int cmd_audit(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			if (!(threshold > 0 && threshold < 1))
 				return cli_usage_error(&p, "--threshold must lie strictly between 0 and 1");
+			have_threshold = true;
 			break;
 		default:
 			return cli_usage_error(&p, "unhandled option");
@@ -183,6 +184,7 @@ int cmd_audit(int argc, char **argv)
 	o.nsensitive = nsens;
 	o.favorable = favorable;
 	o.threshold = threshold;
+	o.threshold_set = have_threshold;
 	o.policy = policy;
 	o.explain_rows = explain_rows;
 	o.lime_rows = lime_rows;

@@ -23,8 +23,10 @@
  * - "min_group_size", "ci_method" ("wilson"/"bootstrap"/"none"),
  *   "confidence", and with bootstrap "bootstrap" and "seed".
  * Numbers are written by candor__format_double (shortest round-trip text,
- * locale independent) through json_object_new_double_s; NaN and infinities
- * never reach the text.
+ * locale independent) through json_object_new_double_s, or as an int when
+ * that text is integral (as json-c reads it back; -0 is written 0); NaN and
+ * infinities never reach the text. The tree (candor__fairness_result_tree)
+ * is also the "fairness" member of an audit document (fairness_json.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 #include <json-c/json.h>
 
 #include "fairness_int.h"
+#include "fairness_json.h"
 
 typedef struct jctx {
 	bool oom;
@@ -45,7 +48,12 @@ static json_object *num(jctx *j, double x)
 	if (!isfinite(x))
 		return NULL;
 	candor__format_double(buf, sizeof(buf), x);
-	o = json_object_new_double_s(x, buf);
+	/* what json-c makes of this text when it reads it: "%.17g" writes at
+	 * most 17 digits without an exponent, so an integral text fits int64 */
+	if (!strpbrk(buf, ".eE"))
+		o = json_object_new_int64(strtoll(buf, NULL, 10));
+	else
+		o = json_object_new_double_s(x, buf);
 	if (!o)
 		j->oom = true;
 	return o;
@@ -175,15 +183,13 @@ static const char *ci_name(candor_fairness_ci ci)
 	       : ci == CANDOR_FAIRNESS_CI_NONE ? "none" : "wilson";
 }
 
-candor_status candor_fairness_result_json(const candor_fairness_result *result, char **out,
-                                          size_t *len)
+candor_status candor__fairness_result_tree(const candor_fairness_result *result,
+                                           json_object **out)
 {
 	const candor_fairness_view *v;
 	jctx j = { false };
 	json_object *root, *attrs, *ref, *groups, *disp, *checks, *byattr, *sci;
 	const candor_fairness_attr_result *main_attr;
-	const char *text;
-	size_t tlen;
 
 	if (!result || !out)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
@@ -320,6 +326,23 @@ candor_status candor_fairness_result_json(const candor_fairness_result *result, 
 		json_object_put(root);
 		return candor__oom();
 	}
+	*out = root;
+	return CANDOR_OK;
+}
+
+candor_status candor_fairness_result_json(const candor_fairness_result *result, char **out,
+                                          size_t *len)
+{
+	json_object *root;
+	const char *text;
+	size_t tlen;
+	candor_status st;
+
+	if (!result || !out)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
+	*out = NULL;
+	if ((st = candor__fairness_result_tree(result, &root)))
+		return st;
 	text = json_object_to_json_string_length(root, JSON_C_TO_STRING_PRETTY |
 	                                         JSON_C_TO_STRING_SPACED |
 	                                         JSON_C_TO_STRING_NOSLASHESCAPE, &tlen);

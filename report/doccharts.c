@@ -162,6 +162,25 @@ static double group_threshold(const candor_audit_doc *doc, const char *attr, dou
 	return NAN;
 }
 
+/* The fairness module's ratio of DC_METRIC of `group` to the reference
+ * group's (fairness.disparities[].ratio; NaN when null or absent): the
+ * disparity chart shows the document's numbers, it does not divide. */
+static double disparity_ratio(const candor_audit_doc *doc, const char *attr, const char *group)
+{
+	json_object *disp = candor__jget(doc->fairness, "disparities");
+
+	for (size_t i = 0; i < candor__jlen(disp); i++) {
+		json_object *d = candor__jidx(disp, i);
+		const char *a = candor__jstr(d, "attribute"), *m = candor__jstr(d, "metric");
+		const char *g = candor__jstr(d, "group");
+
+		if (a && m && g && strcmp(a, attr) == 0 && strcmp(m, DC_METRIC) == 0 &&
+		    strcmp(g, group) == 0)
+			return candor__jnum(d, "ratio");
+	}
+	return NAN;
+}
+
 static candor_status draw_fairness(const candor_audit_doc *doc, const dc_item *it, cairo_t *cr,
                                    double w, double h)
 {
@@ -190,8 +209,10 @@ static candor_status draw_fairness(const candor_audit_doc *doc, const dc_item *i
 		lo[k] = candor__jval(candor__jidx(ci, 0));
 		hi[k] = candor__jval(candor__jidx(ci, 1));
 		fail[k] = candor__cell_fails(doc, gr, DC_METRIC);
+		/* the reference against itself is 1 (when it has a rate to compare) */
 		if (it->kind == DC_DISPARITY)
-			v[k] = isfinite(refv) && refv > 0 ? v[k] / refv : NAN;
+			v[k] = gr == ref ? (isfinite(refv) && refv > 0 ? 1.0 : NAN)
+			                 : disparity_ratio(doc, it->attribute, names[k]);
 		k++;
 	}
 	if (k == 0)

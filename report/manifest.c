@@ -1,7 +1,6 @@
 /*
- * manifest.c - the reproducibility manifest's pieces that touch files:
- * SHA-256 digests of the inputs (nettle, a well-kept implementation rather
- * than our own) and writing a report folder atomically.
+ * manifest.c - writing a report folder atomically (the manifest's digests
+ * of the inputs are the audit module's: audit/manifest.c).
  *
  * The folder is built complete under DIR.tmp-PID.START.BOOT-XXXXXX beside
  * DIR (core/file.c), then swapped into place with renameat2(RENAME_EXCHANGE)
@@ -20,40 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nettle/sha2.h>
-
 #include "report_int.h"
-
-candor_status candor_sha256_file(char out[65], const char *path)
-{
-	struct sha256_ctx ctx;
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	unsigned char buf[65536];
-	FILE *f;
-	size_t n;
-
-	if (!out || !path)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "sha256: no path");
-	f = fopen(path, "rb");
-	if (!f)
-		return candor__error(CANDOR_EIO, path, 0, 0, "cannot read: %s", strerror(errno));
-	sha256_init(&ctx);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sha256_update(&ctx, n, buf);
-	if (ferror(f)) {
-		fclose(f);
-		return candor__error(CANDOR_EIO, path, 0, 0, "read error");
-	}
-	fclose(f);
-	sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
-	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
-		static const char hex[] = "0123456789abcdef";
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 15];
-	}
-	out[64] = '\0';
-	return CANDOR_OK;
-}
 
 /* ===== the folder's own list of files ======================================
  *

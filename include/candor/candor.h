@@ -14,5 +14,6 @@
 #include "candor/treeshap.h"
 #include "candor/plugin.h"
 #include "candor/report.h"
+#include "candor/audit.h"
 
 #endif

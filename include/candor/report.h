@@ -26,8 +26,11 @@
  *
  * **Reports.** An audit is held as a ::candor_audit_doc, the parsed form of
  * `audit.json` (its keys are documented in docs/report.md; the "fairness"
- * member keeps DESIGN.md's fairness JSON keys). The workbook, the PDF and the
- * chart files are all rendered from a document, so `candor report --from
+ * member keeps DESIGN.md's fairness JSON keys). A document is made by the
+ * audit module (candor/audit.h: candor_audit_run(),
+ * candor_audit_doc_from_fairness()) or read from audit.json here. This
+ * module only renders: the workbook, the PDF and the chart files are all
+ * drawn from a document and nothing else, so `candor report --from
  * audit.json` renders them again without recomputing anything.
  *
  * Thread-safety: the functions keep no global mutable state of their own and
@@ -42,9 +45,6 @@
 #include <stdint.h>
 
 #include "candor/common.h"
-#include "candor/datasets.h"
-#include "candor/fairness.h"
-#include "candor/models.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -226,7 +226,14 @@ CANDOR_API candor_status candor_chart_render(const char *path, candor_chart_form
 
 /* ===== the audit document and its reports ================================ */
 
-/** A parsed audit.json (opaque; read-only once built). */
+/**
+ * An audit document (opaque; its content never changes once made). Made by
+ * candor_audit_doc_parse() and candor_audit_doc_read() here, or by the
+ * audit module (candor/audit.h); the caller owns it and frees it with
+ * candor_audit_doc_free(). One thread at a time may use a document (json-c
+ * keeps its serialisation buffers in the tree, so even writing its JSON
+ * updates them); different documents may be used on different threads.
+ */
 typedef struct candor_audit_doc candor_audit_doc;
 
 /**
@@ -281,73 +288,6 @@ CANDOR_API candor_status candor_report_charts(const candor_audit_doc *doc, const
  * otherwise CANDOR_EINVAL and nothing is touched.
  */
 CANDOR_API candor_status candor_report_write_dir(const candor_audit_doc *doc, const char *dir);
-
-/* ===== running an audit ================================================== */
-
-/** Options of candor_audit_run(). Zero or NULL means the default. */
-typedef struct candor_audit_options {
-	unsigned int version;          /**< CANDOR_AUDIT_OPTIONS_VERSION */
-	const char *label;             /**< required: the true-outcome column */
-	const char *const *sensitive;  /**< required: the sensitive attribute columns */
-	size_t nsensitive;             /**< >= 1 */
-	const char *favorable;         /**< favourable label value; NULL: "1" */
-	double threshold;              /**< decision: probability >= threshold; 0: 0.5 */
-	const candor_fairness_policy *policy; /**< NULL: no checks (verdict "pass") */
-	size_t explain_rows;           /**< rows explained with SHAP, evenly spread; 0: 200 */
-	size_t lime_rows;              /**< of those, rows also explained with LIME; 0: 3 */
-	uint64_t seed;                 /**< seeds the background sample, KernelSHAP and LIME */
-	int threads;                   /**< 0: OpenMP's default; results never depend on it */
-	/* the manifest (copied into the document) */
-	const char *command_line;      /**< as typed, for the manifest */
-	const char *time;              /**< ISO 8601 UTC, e.g. "2026-11-27T09:30:00Z"; the caller's clock */
-	const char *data_path;         /**< hashed with SHA-256; NULL: none */
-	const char *data_note;         /**< data made in memory: how (no digest); NULL: none */
-	const char *model_path;        /**< hashed; NULL: none */
-	const char *model_text;        /**< an in-memory model: its text is hashed instead */
-	const char *policy_path;       /**< hashed; NULL: none */
-} candor_audit_options;
-
-#define CANDOR_AUDIT_OPTIONS_VERSION 1
-#define CANDOR_AUDIT_OPTIONS_INIT { CANDOR_AUDIT_OPTIONS_VERSION, NULL, NULL, 0, NULL, 0.0, NULL, \
-	0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
-
-/**
- * Audit `model` on `data`: predict every row (a margin goes through the
- * sigmoid; the decision is probability >= threshold), measure the fairness
- * of those decisions against `label` for each sensitive attribute with the
- * policy's checks, explain `explain_rows` rows (linear SHAP for linear and
- * logistic models, TreeSHAP for XGBoost, KernelSHAP otherwise) and
- * `lime_rows` of them with LIME, find the features that drive the gap in
- * output between each group and its reference, and record the manifest.
- * Errors: CANDOR_ENOTFOUND when a model feature, the label or a sensitive
- * column is not in the data; the fairness and explain modules' errors.
- */
-CANDOR_API candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
-                                          candor_model *model, const candor_audit_options *opts);
-
-/**
- * A fairness-only audit document from a fairness result, for callers that
- * have decisions but no model (`candor fairness --xlsx`): "fairness" is the
- * result's JSON (candor_fairness_result_json(), unchanged), "verdict" its
- * pass/fail, and there is no "explanations" member, so the workbook, the
- * PDF and the charts show the fairness parts only. The manifest comes from
- * the manifest fields of `opts` (command_line, time, seed, threads, label,
- * data_path or data_note, policy_path; the data and policy files are
- * hashed); its "rows" is the result's n, and it has no "explained_rows" or
- * "model_type". Without `opts->sensitive` the manifest lists the result's
- * attributes. The model, decision and explanation fields of `opts` are
- * ignored; NULL opts means all zero (an empty command line, time "unknown").
- * Errors: CANDOR_EIO when a file to hash cannot be read, CANDOR_ENOMEM.
- */
-CANDOR_API candor_status candor_audit_doc_from_fairness(candor_audit_doc **out,
-                                                        const candor_fairness_result *res,
-                                                        const candor_audit_options *opts);
-
-/**
- * SHA-256 of a file's bytes (nettle) as 64 lower-case hex digits and a NUL
- * in `out`. CANDOR_EIO when it cannot be read.
- */
-CANDOR_API candor_status candor_sha256_file(char out[65], const char *path);
 
 #ifdef __cplusplus
 }

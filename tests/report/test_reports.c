@@ -23,6 +23,7 @@
 #include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
+#include "candor/audit.h" /* fairness-only documents to render */
 #include "candor/report.h"
 #include "core/core_int.h"
 
@@ -79,23 +80,6 @@ static void test_doc_parse(void **state)
 	assert_int_equal(candor_audit_doc_parse(&d2, nofair, strlen(nofair), "z.json"), CANDOR_EPARSE);
 	assert_int_equal(candor_audit_doc_read(&d2, "/nonexistent/audit.json"), CANDOR_EIO);
 	candor_audit_doc_free(NULL);
-}
-
-static void test_sha256(void **state)
-{
-	char path[400], hex[65];
-	FILE *f;
-	(void)state;
-
-	snprintf(path, sizeof(path), "%s/abc.txt", tmpdir);
-	f = fopen(path, "wb");
-	assert_non_null(f);
-	fputs("abc", f);
-	fclose(f);
-	assert_int_equal(candor_sha256_file(hex, path), CANDOR_OK);
-	/* FIPS 180-2, appendix B.1: SHA-256("abc") */
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	assert_int_equal(candor_sha256_file(hex, "/nonexistent/x"), CANDOR_EIO);
 }
 
 static void test_workbook(void **state)
@@ -309,7 +293,7 @@ static void test_write_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_doc_parse),  cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_doc_parse),
 		cmocka_unit_test(test_workbook),   cmocka_unit_test(test_from_fairness),
 		cmocka_unit_test(test_pdf),
 		cmocka_unit_test(test_chart_files), cmocka_unit_test(test_write_dir),

@@ -5,23 +5,28 @@
  * for linear/logistic models, TreeSHAP for tree ensembles, KernelSHAP
  * otherwise) and a few with LIME, work out which features drive the gap in
  * model output between each group and its reference, and record the
- * reproducibility manifest. The result is the same audit.json structure
- * `candor report --from` reads (docs/report.md).
+ * reproducibility manifest (manifest.c). The document is built as a json-c
+ * tree in memory, the fairness module's own tree for "fairness" (nothing
+ * is written as text and read back); it is the audit.json structure
+ * `candor report --from` reads (docs/report.md), and it is held to the same
+ * bounds (check.c).
  *
  * Numbers go into the JSON through candor__format_double (shortest text
- * that reads back to the same double, in any locale); NaN and Inf become
- * null with a reason.
+ * that reads back to the same double, in any locale), as the object json-c
+ * makes of that text when it reads it; NaN and Inf become null with a
+ * reason.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <nettle/sha2.h>
-
+#include "audit_int.h"
 #include "candor/explain.h"
 #include "candor/fairness.h"
 #include "candor/treeshap.h"
-#include "report_int.h"
+#include "fairness/fairness_json.h"
+#include "report/doc_build.h"
 
 /* ===== JSON building ===================================================== */
 
@@ -32,6 +37,10 @@ static json_object *jd(double v)
 	if (!isfinite(v))
 		return NULL; /* json-c writes a NULL member as null */
 	candor__format_double(buf, sizeof(buf), v);
+	/* an integral text ("%.17g": at most 17 digits) is an int to a reader,
+	 * and -0 is 0: the tree is the one a reader of its text gets */
+	if (!strpbrk(buf, ".eE"))
+		return json_object_new_int64(strtoll(buf, NULL, 10));
 	return json_object_new_double_s(v, buf);
 }
 
@@ -47,104 +56,6 @@ static json_object *jarr(const double *v, size_t n, size_t stride)
 static void add(json_object *o, const char *key, json_object *v)
 {
 	json_object_object_add(o, key, v);
-}
-
-static void sha256_hex(char out[65], const char *data, size_t len)
-{
-	struct sha256_ctx ctx;
-	uint8_t d[SHA256_DIGEST_SIZE];
-	static const char hex[] = "0123456789abcdef";
-
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, (const uint8_t *)data);
-	sha256_digest(&ctx, SHA256_DIGEST_SIZE, d);
-	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
-}
-
-/* ===== the manifest ====================================================== */
-
-/* The manifest of an audit of `nrows` rows with `nexpl` of them explained.
- * `model` is NULL for a fairness-only document (decisions read from the
- * data): then "explained_rows" and "model_type" are left out, and so is the
- * model file. */
-static candor_status manifest(json_object **out, const candor_audit_options *o, size_t nrows,
-                              size_t nexpl, const candor_model *model)
-{
-	json_object *m = json_object_new_object(), *files = json_object_new_array(), *sens;
-	static const char *const types[] = {"?", "linear", "logistic", "xgboost", "command", "plugin"};
-	const int mt = model ? (int)candor_model_type_of(model) : 0;
-	const struct {
-		const char *role, *path, *text;
-	} inputs[] = {{"data", o->data_path, NULL},
-	              {"model", o->model_path, o->model_text},
-	              {"policy", o->policy_path, NULL}};
-
-	if (!m || !files)
-		goto oom;
-	add(m, "candor_version", json_object_new_string(candor_version()));
-	add(m, "command_line", json_object_new_string(o->command_line ? o->command_line : ""));
-	add(m, "seed", json_object_new_uint64(o->seed));
-	add(m, "threads", json_object_new_int(o->threads));
-	add(m, "time", json_object_new_string(o->time ? o->time : "unknown"));
-	add(m, "rows", json_object_new_uint64(nrows));
-	if (model)
-		add(m, "explained_rows", json_object_new_uint64(nexpl));
-	if (o->label)
-		add(m, "label", json_object_new_string(o->label));
-	if (model)
-		add(m, "model_type", json_object_new_string(mt >= 1 && mt <= 5 ? types[mt] : "?"));
-	sens = json_object_new_array();
-	for (size_t a = 0; sens && a < o->nsensitive; a++)
-		json_object_array_add(sens, json_object_new_string(o->sensitive[a]));
-	add(m, "sensitive", sens);
-	for (size_t i = 0; i < 3; i++) {
-		json_object *f;
-		char hex[65];
-
-		if (i == 0 && o->data_note) {
-			/* data made in memory: say how; there is no file to hash */
-			f = json_object_new_object();
-			if (!f)
-				goto oom;
-			add(f, "role", json_object_new_string("data"));
-			add(f, "path", json_object_new_string(o->data_note));
-			add(f, "sha256", NULL);
-			json_object_array_add(files, f);
-			continue;
-		}
-		if ((!inputs[i].path && !inputs[i].text) || (i == 1 && !model))
-			continue;
-		f = json_object_new_object();
-		if (!f)
-			goto oom;
-		add(f, "role", json_object_new_string(inputs[i].role));
-		add(f, "path", json_object_new_string(inputs[i].path ? inputs[i].path
-		                                                     : "(in memory; digest of its text)"));
-		if (inputs[i].path) {
-			candor_status st = candor_sha256_file(hex, inputs[i].path);
-			if (st) {
-				json_object_put(f);
-				json_object_put(files);
-				json_object_put(m);
-				return st;
-			}
-		} else {
-			sha256_hex(hex, inputs[i].text, strlen(inputs[i].text));
-		}
-		add(f, "sha256", json_object_new_string(hex));
-		json_object_array_add(files, f);
-	}
-	add(m, "files", files);
-	*out = m;
-	return CANDOR_OK;
-oom:
-	json_object_put(m);
-	json_object_put(files);
-	return candor__oom();
 }
 
 /* ===== explanations ====================================================== */
@@ -415,25 +326,61 @@ out:
 
 /* ===== the audit ========================================================= */
 
-candor_status candor__doc_adopt(candor_audit_doc **out, json_object *root);
+candor_status candor_audit_options_init(candor_audit_options *opts, unsigned int version)
+{
+	if (!opts)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit options: NULL");
+	if (version < 1 || version > CANDOR_AUDIT_OPTIONS_VERSION)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "audit options: version %u is not one of 1..%u", version,
+		                     CANDOR_AUDIT_OPTIONS_VERSION);
+	/* a version 1 struct ends before threshold_set */
+	memset(opts, 0, version == 1 ? offsetof(candor_audit_options, threshold_set)
+	                             : sizeof(*opts));
+	opts->version = version;
+	return CANDOR_OK;
+}
 
-/* The document around a fairness result: its JSON (the fairness module's
- * own, unchanged), the verdict, the manifest *man and the explanations *ex
- * (NULL: none). Takes *man and *ex, whatever happens, and sets them NULL. */
+/* The caller's options as the current version, with every default filled
+ * in and every field checked (the threshold only when `decisions`: a
+ * fairness-only document ignores it). NULL: all defaults. */
+static candor_status options(candor_audit_options *o, const candor_audit_options *opts,
+                             bool decisions)
+{
+	candor_audit_options_init(o, CANDOR_AUDIT_OPTIONS_VERSION);
+	if (!opts)
+		return CANDOR_OK;
+	if (opts->version < 1 || opts->version > CANDOR_AUDIT_OPTIONS_VERSION)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "audit options: version %u is not one of 1..%u", opts->version,
+		                     CANDOR_AUDIT_OPTIONS_VERSION);
+	/* copy only what a struct of that version has */
+	memcpy(o, opts, opts->version == 1 ? offsetof(candor_audit_options, threshold_set)
+	                                   : sizeof(*o));
+	o->version = CANDOR_AUDIT_OPTIONS_VERSION;
+	if (decisions && !(o->threshold >= 0 && o->threshold <= 1))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "audit options: options.threshold %g is not a probability in [0, 1]",
+		                     o->threshold);
+	if (!o->threshold_set && o->threshold == 0)
+		o->threshold = 0.5;
+	if (o->threads < 0)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "audit options: options.threads is %d; 0 means the default",
+		                     o->threads);
+	return CANDOR_OK;
+}
+
+/* The document around a fairness result: the fairness module's own tree,
+ * the verdict, the manifest *man and the explanations *ex (NULL: none),
+ * checked against the document's bounds. Takes *man and *ex, whatever
+ * happens, and sets them NULL. */
 static candor_status assemble(candor_audit_doc **out, const candor_fairness_result *res,
                               json_object **man, json_object **ex)
 {
 	json_object *root = NULL, *fair = NULL;
-	char *fjson = NULL;
-	size_t flen = 0;
-	candor_status st = candor_fairness_result_json(res, &fjson, &flen);
+	candor_status st = candor__fairness_result_tree(res, &fair);
 
-	if (st == CANDOR_OK) {
-		fair = json_tokener_parse(fjson);
-		if (!fair)
-			st = candor__error(CANDOR_EINTERNAL, NULL, 0, 0,
-			                   "audit: the fairness JSON does not parse");
-	}
 	if (st == CANDOR_OK && !(root = json_object_new_object()))
 		st = candor__oom();
 	if (st == CANDOR_OK) {
@@ -446,14 +393,16 @@ static candor_status assemble(candor_audit_doc **out, const candor_fairness_resu
 		if (*ex)
 			add(root, "explanations", *ex);
 		*man = *ex = fair = NULL;
-		st = candor__doc_adopt(out, root);
+		st = candor__audit_check(root);
+		if (st == CANDOR_OK)
+			return candor__doc_adopt(out, root);
+		json_object_put(root);
 	} else {
 		json_object_put(fair);
 		json_object_put(*man);
 		json_object_put(*ex);
 		*man = *ex = NULL;
 	}
-	free(fjson);
 	return st;
 }
 
@@ -461,7 +410,7 @@ candor_status candor_audit_doc_from_fairness(candor_audit_doc **out,
                                              const candor_fairness_result *res,
                                              const candor_audit_options *opts)
 {
-	candor_audit_options o = CANDOR_AUDIT_OPTIONS_INIT;
+	candor_audit_options o;
 	const candor_fairness_view *v;
 	const char **names = NULL;
 	json_object *man = NULL, *ex = NULL;
@@ -470,11 +419,8 @@ candor_status candor_audit_doc_from_fairness(candor_audit_doc **out,
 	if (!out || !res)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit document: no fairness result");
 	*out = NULL;
-	if (opts && opts->version != CANDOR_AUDIT_OPTIONS_VERSION)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit options: version %u is not %u",
-		                     opts->version, CANDOR_AUDIT_OPTIONS_VERSION);
-	if (opts)
-		o = *opts;
+	if ((st = options(&o, opts, false)))
+		return st;
 	v = candor_fairness_result_view(res);
 	if (!o.sensitive || o.nsensitive == 0) {
 		/* the result's own attributes, without the intersection */
@@ -487,7 +433,7 @@ candor_status candor_audit_doc_from_fairness(candor_audit_doc **out,
 				names[o.nsensitive++] = v->attributes[a].name;
 		o.sensitive = names;
 	}
-	st = manifest(&man, &o, (size_t)v->n, 0, NULL);
+	st = candor__audit_manifest(&man, &o, (size_t)v->n, 0, NULL);
 	candor__free(names);
 	if (st)
 		return st;
@@ -503,17 +449,19 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 	double *x = NULL, *score = NULL, *pred = NULL;
 	candor_fairness_acc *acc = NULL;
 	candor_fairness_result *res = NULL;
-	json_object *man = NULL, *ex = NULL;
+	json_object *man = NULL, *ex = NULL, *exrows;
+	candor_audit_options o;
 	candor_status st;
 
 	if (!out || !data || !model || !opts)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit: missing argument");
 	*out = NULL;
-	if (opts->version != CANDOR_AUDIT_OPTIONS_VERSION)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit options: version %u is not %u",
-		                     opts->version, CANDOR_AUDIT_OPTIONS_VERSION);
+	if ((st = options(&o, opts, true)))
+		return st;
+	opts = &o; /* from here on, with the defaults filled in */
 	if (!opts->label || !opts->sensitive || opts->nsensitive == 0)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit: need a label and at least one sensitive attribute");
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "audit: options.label and at least one options.sensitive column are required");
 	if (n == 0)
 		return candor__error(CANDOR_EINVAL, opts->data_path, 0, 0, "audit: the data has no rows");
 	if (candor_model_noutputs(model) != 1)
@@ -541,7 +489,7 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 		st = candor_model_predict(model, x, n, score);
 	if (st)
 		goto out;
-	const double thr = opts->threshold > 0 ? opts->threshold : 0.5;
+	const double thr = opts->threshold;
 	for (size_t i = 0; i < n; i++) {
 		double p = score[i];
 		if (candor_model_output_kind(model) == CANDOR_OUTPUT_MARGIN)
@@ -581,7 +529,11 @@ candor_status candor_audit_run(candor_audit_doc **out, const candor_table *data,
 	/* 3. explanations, 4. manifest, then the document */
 	st = explanations(&ex, model, x, n, data, candor_fairness_result_view(res), opts);
 	if (st == CANDOR_OK)
-		st = manifest(&man, opts, n, candor__jlen(candor__jget(ex, "rows")), model);
+		st = candor__audit_manifest(&man, opts, n,
+		                            json_object_object_get_ex(ex, "rows", &exrows)
+		                                    ? json_object_array_length(exrows)
+		                                    : 0,
+		                            model);
 	if (st == CANDOR_OK)
 		st = assemble(out, res, &man, &ex);
 out:
