@@ -15,4 +15,11 @@ candor_status candor__treeshap_path(const candor_model *model, const double *x, 
                                     double *phi, const candor_treeshap_options *opts,
                                     bool tables);
 
+/* candor_treeshap_interactions(), likewise: the per-leaf tables where they
+ * fit (true, the default) or Algorithm 2 conditioned on each feature for
+ * every tree (false). */
+candor_status candor__treeshap_interactions(const candor_model *model, const double *x,
+                                            size_t n, double *phi,
+                                            const candor_treeshap_options *opts, bool tables);
+
 #endif
