@@ -45,7 +45,11 @@
  * 3. Interactions follow XGBoost's CPU predictor: off-diagonal (i, j) is
  *    half the difference of feature j's values conditioned on i present and
  *    absent; the diagonal is phi_i minus the row's off-diagonal sum; the
- *    base value sits at (M, M). Only trees that split on i are conditioned.
+ *    base value sits at (M, M). XGBoost reruns Algorithm 2 twice per
+ *    feature; here a leaf's share of every pair of its path features comes
+ *    from the tables of point 1 in closed form (see "interaction values"
+ *    below), and only trees without tables are conditioned, on the
+ *    features they split on.
  * 4. Interventional values (ts_interv): for each background row z and
  *    tree, a walk that branches only where x and z part ways, keeping the
  *    set A of features that must come from x and B from z; a leaf reached
