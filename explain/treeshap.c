@@ -45,7 +45,11 @@
  * 3. Interactions follow XGBoost's CPU predictor: off-diagonal (i, j) is
  *    half the difference of feature j's values conditioned on i present and
  *    absent; the diagonal is phi_i minus the row's off-diagonal sum; the
- *    base value sits at (M, M). Only trees that split on i are conditioned.
+ *    base value sits at (M, M). XGBoost reruns Algorithm 2 twice per
+ *    feature; here a leaf's share of every pair of its path features comes
+ *    from the tables of point 1 in closed form (see "interaction values"
+ *    below), and only trees without tables are conditioned, on the
+ *    features they split on.
  * 4. Interventional values (ts_interv): for each background row z and
  *    tree, a walk that branches only where x and z part ways, keeping the
  *    set A of features that must come from x and B from z; a leaf reached
@@ -618,37 +622,180 @@ static void row_shap(const ts_plan *p, const double *x, double *out, ts_ws *ws)
 	}
 }
 
-/* Interaction values of one row into out (K * (M+1) * (M+1)). */
-static void row_inter(const ts_plan *p, const double *x, double *out, ts_ws *ws)
+/*
+ * ---- interaction values ----
+ *
+ * XGBoost's definition (point 3 at the head of the file): the off-diagonal
+ * (i, j) is half of phi_j conditioned on i present minus phi_j conditioned
+ * on i absent. For one leaf of the fast path (d path features D, zero
+ * fractions z, satisfied set T, value v) the condition removes i from the
+ * players and multiplies the leaf by [i in T] (present) or z_i (absent), so
+ * with d - 1 players the leaf's phi_j is, as in the formula at the head,
+ * Zc'(T') (1 - z_j) H'(T' \ {j}) or -Zc'(T') H'(T') with T' = T \ {i}.
+ * Since Zc'(T') ([i in T] - z_i) is Zc(T) (1 - z_i) when i is in T and
+ * -Zc(T) when not, the leaf adds
+ *     I(i, j) = 1/2 v Zc(T) a_i a_j H_{d-1}(T \ {i, j}),
+ *     a_k = 1 - z_k if k in T, else -1,
+ * symmetric in i and j, where H_{d-1} is H with the weights of d - 1
+ * players. Those weights are w_{d-1}(s) = w_d(s) + w_d(s + 1), and the
+ * polynomial of U + {k} is (t + z_k) times that of U, so for any k in D \ U
+ *     H_{d-1}(U) = (1 - z_k) H_d(U) + H_d(U + {k}):
+ * the leaf's own table v H_d gives every pair in two look-ups (k = i), and
+ * nothing is tabulated for the interactions. A leaf costs d(d-1)/2 pairs
+ * instead of XGBoost's 2 d extra passes over every tree that splits on i.
+ * Trees without tables take the conditioned Algorithm 2 (tree_inter_alg2).
+ *
+ * While a row's block (M+1 x M+1 per output) is filled, its diagonal holds
+ * the SHAP values (base at (M, M)) and only cells above the diagonal hold
+ * interactions; inter_finish mirrors them and sets the diagonal to phi_i
+ * minus its row's off-diagonal sum, as XGBoost does.
+ */
+
+/* Tree t's share of row x into the block I (see above), tables path. */
+static void tree_inter_fast(const ts_plan *p, size_t t, const double *x, double *I,
+                            uint32_t *mask)
 {
-	const size_t M = p->M, K = p->K, M1 = M + 1;
-	double *diag = ws->acc;
-	row_shap(p, x, diag, ws);
-	memset(out, 0, K * M1 * M1 * sizeof *out);
-	for (size_t i = 0; i < M; i++) {
-		memset(ws->on, 0, K * M1 * sizeof *ws->on);
-		memset(ws->off, 0, K * M1 * sizeof *ws->off);
-		for (size_t q = p->ftree_off[i]; q < p->ftree_off[i + 1]; q++) {
-			const size_t t = p->ftree[q];
-			const size_t g = p->ens->trees[t].group;
-			tree_alg2(p, t, x, ws->on + g * M1, ws->path, 1, (int32_t)i);
-			tree_alg2(p, t, x, ws->off + g * M1, ws->path, -1, (int32_t)i);
+	const candor__tree *tr = &p->ens->trees[t];
+	const candor__tree_node *nodes = p->ens->nodes + tr->first;
+	const uint8_t *slot = p->slot + tr->first;
+	const uint32_t *leafrec = p->leafrec + tr->first;
+	const uint32_t *catset = p->ens->catset;
+	const size_t M1 = p->M + 1;
+
+	mask[0] = 0;
+	for (uint32_t k = 0; k < tr->nnodes; k++) {
+		const candor__tree_node *nd = &nodes[k];
+		const uint32_t m = mask[k];
+		if (nd->feature >= 0) {
+			const bool left = candor__tree_left(nd, catset, x[nd->feature]);
+			const uint32_t bit = 1u << slot[k];
+			mask[nd->left] = m | (left ? 0u : bit);
+			mask[nd->left + 1] = m | (left ? bit : 0u);
+			continue;
 		}
-		for (size_t g = 0; g < K; g++) {
-			double *row = out + (g * M1 + i) * M1;
-			const double *on = ws->on + g * M1, *off = ws->off + g * M1;
-			double s = 0;
-			for (size_t j = 0; j < M; j++) {
-				if (j == i)
-					continue;
-				row[j] = (on[j] - off[j]) / 2;
-				s += row[j];
+		const ts_leaf *lf = &p->leaves[leafrec[k]];
+		const uint32_t d = lf->d;
+		if (d == 0)
+			continue;
+		const size_t nsub = (size_t)1 << d;
+		const uint32_t T = (uint32_t)(nsub - 1) & ~m;
+		const double *zc = p->tab + lf->to, *hv = zc + nsub;
+		const int32_t *feat = p->feat + lf->fo;
+		const double *omz = p->omz + lf->fo;
+		const double c = zc[T];
+		if (c == 0)
+			continue;
+		const double neg = c * hv[T];
+		double a[TS_FAST_MAX_D];
+		for (uint32_t i = 0; i < d; i++) {
+			double *Ii = I + (size_t)feat[i] * (M1 + 1);
+			if (T >> i & 1u) {
+				*Ii += c * omz[i] * hv[T ^ (1u << i)];
+				a[i] = omz[i];
+			} else {
+				*Ii -= neg;
+				a[i] = -1.0;
 			}
-			row[i] = diag[g * M1 + i] - s;
+		}
+		const double half = 0.5 * c;
+		for (uint32_t i = 0; i + 1 < d; i++) {
+			const uint32_t bi = 1u << i, Ti = T & ~bi;
+			const double ci = half * a[i], wi = omz[i];
+			const size_t fi = (size_t)feat[i];
+			for (uint32_t j = i + 1; j < d; j++) {
+				const uint32_t U = Ti & ~(1u << j);
+				const double v = ci * a[j] * (wi * hv[U] + hv[U | bi]);
+				const size_t fj = (size_t)feat[j];
+				I[fi < fj ? fi * M1 + fj : fj * M1 + fi] += v;
+			}
 		}
 	}
-	for (size_t g = 0; g < K; g++)
-		out[(g * M1 + M) * M1 + M] = diag[g * M1 + M];
+}
+
+/* Does tree t split on feature i? (ftree lists trees in increasing order.) */
+static bool tree_splits_on(const ts_plan *p, size_t t, size_t i)
+{
+	size_t lo = p->ftree_off[i], hi = p->ftree_off[i + 1];
+	while (lo < hi) {
+		const size_t mid = lo + (hi - lo) / 2;
+		if (p->ftree[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->ftree_off[i + 1] && p->ftree[lo] == t;
+}
+
+/* Tree t's share of row x into the block I by Algorithm 2, conditioned on
+ * each feature the tree splits on. Both conditionings of a pair (on i for
+ * phi_j, on j for phi_i) estimate the same value; the cell above the
+ * diagonal gets their mean, so the block stays exactly symmetric. */
+static void tree_inter_alg2(const ts_plan *p, size_t t, const double *x, double *I, ts_ws *ws)
+{
+	const size_t M = p->M, M1 = M + 1;
+	double *phi = ws->acc, *on = ws->on, *off = ws->off;
+
+	memset(phi, 0, M1 * sizeof *phi);
+	tree_alg2(p, t, x, phi, ws->path, 0, -1);
+	for (size_t j = 0; j < M; j++)
+		I[j * (M1 + 1)] += phi[j];
+	for (size_t i = 0; i < M; i++) {
+		if (!tree_splits_on(p, t, i))
+			continue;
+		memset(on, 0, M1 * sizeof *on);
+		memset(off, 0, M1 * sizeof *off);
+		tree_alg2(p, t, x, on, ws->path, 1, (int32_t)i);
+		tree_alg2(p, t, x, off, ws->path, -1, (int32_t)i);
+		for (size_t j = 0; j < M; j++)
+			if (j != i)
+				I[i < j ? i * M1 + j : j * M1 + i] += (on[j] - off[j]) / 4;
+	}
+}
+
+/* Mirror the cells above the diagonal and turn the diagonal from phi_i
+ * into phi_i minus the row's interactions. */
+static void inter_finish(double *I, size_t M)
+{
+	const size_t M1 = M + 1;
+	for (size_t i = 0; i < M; i++)
+		for (size_t j = i + 1; j < M; j++)
+			I[j * M1 + i] = I[i * M1 + j];
+	for (size_t i = 0; i < M; i++) {
+		double s = 0;
+		for (size_t j = 0; j < M; j++)
+			if (j != i)
+				s += I[i * M1 + j];
+		I[i * M1 + i] -= s;
+	}
+}
+
+/* Interaction values of rows [r0, r1) of x into out (K * (M+1)^2 per row),
+ * tree-major so that each tree's tables stay in cache across the block;
+ * every row still sums its trees in tree order. */
+static void block_inter(const ts_plan *p, const double *x, size_t r0, size_t r1, double *out,
+                        ts_ws *ws)
+{
+	const size_t M = p->M, K = p->K, M1 = M + 1, B = M1 * M1;
+	for (size_t r = r0; r < r1; r++) {
+		double *o = out + r * K * B;
+		memset(o, 0, K * B * sizeof *o);
+		for (size_t g = 0; g < K; g++)
+			o[g * B + M * M1 + M] = p->ens->base_margin;
+	}
+	for (size_t t = 0; t < p->ens->ntrees; t++) {
+		const size_t g = p->ens->trees[t].group;
+		for (size_t r = r0; r < r1; r++) {
+			double *I = out + (r * K + g) * B;
+			if (p->fast[t])
+				tree_inter_fast(p, t, x + r * M, I, ws->mask);
+			else
+				tree_inter_alg2(p, t, x + r * M, I, ws);
+			I[M * M1 + M] += p->tree_mean[t];
+		}
+	}
+	for (size_t r = r0; r < r1; r++)
+		for (size_t g = 0; g < K; g++)
+			inter_finish(out + (r * K + g) * B, M);
 }
 
 /* ---- interventional ---- */
@@ -814,13 +961,13 @@ static candor_status run(const ts_job *job, const candor_treeshap_options *opts)
 					o[M] += p->tree_mean[t];
 				}
 			}
+		} else if (job->kind == TS_INTER) {
+			block_inter(p, job->x, r0, r1, job->phi, w);
 		} else {
 			for (size_t r = r0; r < r1; r++) {
 				double *o = job->phi + r * per_row;
 				if (job->kind == TS_PATH)
 					row_shap(p, job->x + r * M, o, w);
-				else if (job->kind == TS_INTER)
-					row_inter(p, job->x + r * M, o, w);
 				else
 					row_interv(job, job->x + r * M, o, w);
 			}
@@ -979,9 +1126,9 @@ candor_status candor__treeshap_check_interactions(const candor_model *model, siz
 	return CANDOR_OK;
 }
 
-candor_status candor_treeshap_interactions(const candor_model *model, const double *x,
-                                           size_t n, double *phi,
-                                           const candor_treeshap_options *opts)
+candor_status candor__treeshap_interactions(const candor_model *model, const double *x,
+                                            size_t n, double *phi,
+                                            const candor_treeshap_options *opts, bool tables)
 {
 	const candor__tree_ensemble *ens = NULL;
 	candor_status st;
@@ -990,7 +1137,14 @@ candor_status candor_treeshap_interactions(const candor_model *model, const doub
 		return st;
 	if ((st = candor__treeshap_check_interactions(model, n)))
 		return st;
-	return one_call(model, true, NULL, 0, CANDOR__TREESHAP_INTERACTIONS, x, n, phi, opts);
+	return one_call(model, tables, NULL, 0, CANDOR__TREESHAP_INTERACTIONS, x, n, phi, opts);
+}
+
+candor_status candor_treeshap_interactions(const candor_model *model, const double *x,
+                                           size_t n, double *phi,
+                                           const candor_treeshap_options *opts)
+{
+	return candor__treeshap_interactions(model, x, n, phi, opts, true);
 }
 
 candor_status candor_treeshap_interventional(const candor_model *model, const double *x,

@@ -43,5 +43,11 @@ void candor__treeshap_plan_free(candor__treeshap_plan *tp);
 
 /* CANDOR_ENOMEM when n rows of interaction values overflow size_t. */
 candor_status candor__treeshap_check_interactions(const candor_model *model, size_t n);
+/* candor_treeshap_interactions(), likewise: the per-leaf tables where they
+ * fit (true, the default) or Algorithm 2 conditioned on each feature for
+ * every tree (false). */
+candor_status candor__treeshap_interactions(const candor_model *model, const double *x,
+                                            size_t n, double *phi,
+                                            const candor_treeshap_options *opts, bool tables);
 
 #endif

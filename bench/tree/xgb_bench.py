@@ -10,6 +10,13 @@
                                     nthread=THREADS; prints the seconds
   xgb_bench.py compare DIR OUT.bin  max |candor - xgboost| relative to
                                     max(|xgboost|, 0.1 row max) (as tests/tree)
+  xgb_bench.py time_inter DIR THREADS CSV
+                                    one timed predict(pred_interactions=True)
+                                    of the rows of CSV (a warm-up call on its
+                                    first 16 rows before); prints the seconds
+  xgb_bench.py compare_inter DIR OUT.bin CSV
+                                    the relative error as compare, then the
+                                    max absolute difference, for interactions
 """
 import os
 import sys
@@ -28,8 +35,8 @@ def rows(rng, n):
     return X
 
 
-def load(d):
-    X = np.genfromtxt(os.path.join(d, "data.csv"), delimiter=",", skip_header=1,
+def load(d, csv="data.csv"):
+    X = np.genfromtxt(os.path.join(d, csv), delimiter=",", skip_header=1,
                       dtype=np.float32, missing_values="", filling_values=np.nan)
     b = xgb.Booster(model_file=os.path.join(d, "model.json"))
     return b, X
@@ -69,3 +76,19 @@ elif cmd == "compare":
     big = np.abs(ref).max(axis=1, keepdims=True)
     scale = np.maximum(np.abs(ref), 0.1 * big)
     print("%.3g" % float((np.abs(got - ref) / scale).max()))
+elif cmd == "time_inter":
+    b, X = load(d, sys.argv[4])
+    b.set_param({"nthread": int(sys.argv[3])})
+    dm = xgb.DMatrix(X, feature_names=b.feature_names)
+    b.predict(xgb.DMatrix(X[:16], feature_names=b.feature_names), pred_interactions=True)
+    t0 = time.perf_counter()
+    b.predict(dm, pred_interactions=True)
+    print("%.6f" % (time.perf_counter() - t0))
+elif cmd == "compare_inter":
+    b, X = load(d, sys.argv[4])
+    ref = b.predict(xgb.DMatrix(X, feature_names=b.feature_names),
+                    pred_interactions=True).astype(np.float64).reshape(len(X), -1)
+    got = np.fromfile(sys.argv[3], dtype="<f8").reshape(ref.shape)
+    big = np.abs(ref).max(axis=1, keepdims=True)
+    scale = np.maximum(np.abs(ref), 0.1 * big)
+    print("%.3g %.3g" % (float((np.abs(got - ref) / scale).max()), float(np.abs(got - ref).max())))

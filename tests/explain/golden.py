@@ -21,6 +21,11 @@ Python's json (numbers as the shortest text that reads back to the same
 double, as candor writes them), so that the manifest (time, versions, file
 hashes) and the fairness part, which other changes may move, stay out of it.
 The explain JSON's "candor_version" value is masked ("*") on both sides.
+
+The interaction CSVs were byte-identical through the explainer change too;
+the faster interaction kernel that came after it rounds differently, so
+they are now compared number by number, each within 1e-12 of its row's
+largest value (labels and layout still exactly).
 """
 import json
 import os
@@ -128,6 +133,32 @@ def outputs(tmp):
     return got
 
 
+def inter_error(have, want):
+    """Largest |a - b| / (the row's largest |b|, at least 1e-300) over two
+    interaction CSVs of the same shape and labels; None when they differ in
+    shape or in any text field."""
+    a, b = have.decode().splitlines(), want.decode().splitlines()
+    if len(a) != len(b) or a[:1] != b[:1]:
+        return None
+    worst = 0.0
+    for la, lb in zip(a[1:], b[1:]):
+        fa, fb = la.split(","), lb.split(",")
+        if len(fa) != len(fb):
+            return None
+        labels = 3 if b[0].startswith("row,output,") else 2
+        if fa[:labels] != fb[:labels]:
+            return None
+        na = [float(v) if v else float("nan") for v in fa[labels:]]
+        nb = [float(v) if v else float("nan") for v in fb[labels:]]
+        scale = max([abs(v) for v in nb if v == v] + [1e-300])
+        for x, y in zip(na, nb):
+            if (x != x) != (y != y):
+                return None
+            if x == x:
+                worst = max(worst, abs(x - y) / scale)
+    return worst
+
+
 def main():
     record = "--record" in sys.argv[1:]
     tmp = tempfile.mkdtemp(prefix="candor-golden-")
@@ -151,6 +182,14 @@ def main():
         with open(os.path.join(EXPECTED, k), "rb") as f:
             want = f.read()
         have = got.get(k)
+        if have != want and k.endswith(".inter.csv") and have is not None:
+            # the interaction kernel itself changed after the explainer handle
+            # (per-leaf tables instead of conditioned passes): same layout,
+            # every number within 1e-12 of the row's largest value
+            err = inter_error(have, want)
+            if err is not None and err <= 1e-12:
+                print("ok: %s (numbers within %.1e of the reference)" % (k, err))
+                continue
         if have != want:
             at = next((i for i, (a, b) in enumerate(zip(have or b"", want)) if a != b),
                       min(len(have or b""), len(want)))

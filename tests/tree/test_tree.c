@@ -7,7 +7,9 @@
  *    output_margin, pred_contribs and pred_interactions (files NAME.*.csv in
  *    $CANDOR_TREE_FIXTURES);
  *  - interventional values: an exact enumeration of all 2^M coalitions
- *    written here (brute_interventional), over the model's own margins.
+ *    written here (brute_interventional), over the model's own margins;
+ *  - interaction values, besides XGBoost's: the Shapley interaction index
+ *    of the path-dependent game by enumeration (brute_interactions).
  *
  * Tolerances: XGBoost computes SHAP values in float (24-bit mantissa), so
  * each of its values carries an absolute rounding error of up to ~5e-7 of
@@ -431,6 +433,123 @@ static void test_interactions(void **state)
 	}
 }
 
+/* Interactions: the per-leaf tables against Algorithm 2 conditioned on each
+ * feature (both in double), on every tree of every fixture. */
+static void test_interactions_alg2(void **state)
+{
+	(void)state;
+	for (size_t m = 0; m < NMODELS; m++) {
+		fixture fx;
+		fixture_load(&fx, shap_models[m]);
+		const size_t M1 = fx.M + 1, w = fx.K * M1 * M1;
+		double *a = calloc(fx.n * w, sizeof *a), *b = calloc(fx.n * w, sizeof *b);
+		assert_int_equal(candor__treeshap_interactions(fx.model, fx.x, fx.n, a, NULL, true),
+		                 CANDOR_OK);
+		assert_int_equal(candor__treeshap_interactions(fx.model, fx.x, fx.n, b, NULL, false),
+		                 CANDOR_OK);
+		compare("inter tab/alg2", fx.name, a, b, fx.n, w, 1e-12);
+		free(a);
+		free(b);
+		fixture_free(&fx);
+	}
+}
+
+/*
+ * Interactions against an exact enumeration of the path-dependent game
+ *   v(S) = sum over trees of E[tree | x_S], the expectation taken as
+ *   TreeSHAP does: at a node on a feature in S follow x, otherwise the
+ *   cover-weighted mean of both children;
+ *   I(i, j) = sum_{S without i, j} |S|! (M-|S|-2)! / (2 (M-1)!)
+ *             (v(S+i+j) - v(S+i) - v(S+j) + v(S)),  i != j,
+ *   I(i, i) = phi_i - sum_{j != i} I(i, j), I(M, M) = v({}),
+ * with phi the Shapley values of v. Nothing here shares code with treeshap.c.
+ */
+static double expect_node(const candor__tree_ensemble *ens, const candor__tree *tr, uint32_t k,
+                          const double *x, size_t S)
+{
+	const candor__tree_node *nd = ens->nodes + tr->first + k;
+	if (nd->feature < 0)
+		return nd->value;
+	if (S >> nd->feature & 1)
+		return expect_node(ens, tr,
+		                   nd->left + (candor__tree_left(nd, ens->catset, x[nd->feature]) ? 0 : 1),
+		                   x, S);
+	const double cl = ens->cover[tr->first + nd->left], cr = ens->cover[tr->first + nd->left + 1];
+	if (!(cl + cr > 0))
+		return 0;
+	return (cl * expect_node(ens, tr, nd->left, x, S) +
+	        cr * expect_node(ens, tr, nd->left + 1, x, S)) / (cl + cr);
+}
+
+static void brute_interactions(const fixture *fx, const double *x, double *out /* K x M1^2 */)
+{
+	const candor__tree_ensemble *ens = candor__tree_ensemble_of(fx->model);
+	const size_t M = fx->M, K = fx->K, M1 = M + 1, nS = (size_t)1 << M;
+	double *v = calloc(nS * K, sizeof *v), *fact = malloc((M + 1) * sizeof *fact);
+	fact[0] = 1;
+	for (size_t i = 1; i <= M; i++)
+		fact[i] = fact[i - 1] * (double)i;
+	for (size_t S = 0; S < nS; S++) {
+		for (size_t k = 0; k < K; k++)
+			v[S * K + k] = ens->base_margin;
+		for (size_t t = 0; t < ens->ntrees; t++)
+			v[S * K + ens->trees[t].group] += expect_node(ens, &ens->trees[t], 0, x, S);
+	}
+	memset(out, 0, K * M1 * M1 * sizeof *out);
+	for (size_t k = 0; k < K; k++) {
+		double *I = out + k * M1 * M1;
+		for (size_t i = 0; i < M; i++) {
+			double phi = 0;
+			for (size_t S = 0; S < nS; S++) {
+				if (S >> i & 1)
+					continue;
+				const size_t s = (size_t)__builtin_popcountll(S);
+				phi += fact[s] * fact[M - s - 1] / fact[M] *
+				       (v[(S | (size_t)1 << i) * K + k] - v[S * K + k]);
+			}
+			double off = 0;
+			for (size_t j = 0; j < M; j++) {
+				if (j == i)
+					continue;
+				double e = 0;
+				for (size_t S = 0; S < nS; S++) {
+					if ((S >> i & 1) || (S >> j & 1))
+						continue;
+					const size_t s = (size_t)__builtin_popcountll(S);
+					const size_t Si = S | (size_t)1 << i, Sj = S | (size_t)1 << j;
+					e += fact[s] * fact[M - s - 2] / (2 * fact[M - 1]) *
+					     (v[(Si | Sj) * K + k] - v[Si * K + k] - v[Sj * K + k] + v[S * K + k]);
+				}
+				I[i * M1 + j] = e;
+				off += e;
+			}
+			I[i * M1 + i] = phi - off;
+		}
+		I[M * M1 + M] = v[k];
+	}
+	free(v);
+	free(fact);
+}
+
+static void test_interactions_brute(void **state)
+{
+	(void)state;
+	const char *names[] = { "small_d3", "bin_d2", "multi_d3", "bin_d6", "bin_d9" };
+	for (size_t m = 0; m < sizeof names / sizeof *names; m++) {
+		fixture fx;
+		fixture_load(&fx, names[m]);
+		const size_t nx = fx.n < 12 ? fx.n : 12, w = fx.K * (fx.M + 1) * (fx.M + 1);
+		double *got = calloc(nx * w, sizeof *got), *ref = calloc(nx * w, sizeof *ref);
+		assert_int_equal(candor_treeshap_interactions(fx.model, fx.x, nx, got, NULL), CANDOR_OK);
+		for (size_t r = 0; r < nx; r++)
+			brute_interactions(&fx, fx.x + r * fx.M, ref + r * w);
+		compare("inter brute", fx.name, got, ref, nx, w, 1e-9);
+		free(got);
+		free(ref);
+		fixture_free(&fx);
+	}
+}
+
 /* ===== interventional TreeSHAP against brute force ======================== */
 
 /*
@@ -586,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_bad_models),    cmocka_unit_test(test_inconsistent_models),
 		cmocka_unit_test(test_contribs),
 		cmocka_unit_test(test_contribs_alg2), cmocka_unit_test(test_interactions),
+		cmocka_unit_test(test_interactions_alg2), cmocka_unit_test(test_interactions_brute),
 		cmocka_unit_test(test_interventional), cmocka_unit_test(test_interactions_csv),
 		cmocka_unit_test(test_bad_args),
 	};
