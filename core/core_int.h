@@ -37,6 +37,20 @@ candor_status candor__error(candor_status status, const char *path, uint64_t lin
 /* Record an out-of-memory error (never allocates) and return CANDOR_ENOMEM. */
 candor_status candor__oom(void);
 
+/* A copy of a thread's error record that outlives the thread's next call
+ * (or the thread), for passing a worker's failure to the thread that
+ * reports it: candor__error_save() copies this thread's record and returns
+ * its status; candor__error_restore() records the copy on the calling
+ * thread, frees it and returns its status. A copy that could not allocate
+ * restores as out of memory. */
+typedef struct candor__saved_error {
+	candor_status status;
+	char *message, *path;
+	uint64_t line, column;
+} candor__saved_error;
+candor_status candor__error_save(candor__saved_error *s);
+candor_status candor__error_restore(candor__saved_error *s);
+
 /* Clear the thread's record (called on success paths that report "no error"). */
 void candor__error_reset(void);
 

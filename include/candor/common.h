@@ -14,12 +14,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "candor/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#if defined(_WIN32)
+/*
+ * CANDOR_API marks the public functions. meson defines CANDOR_BUILDING for the
+ * library's own sources only, so on Windows they export and every program
+ * that includes these headers imports (CANDOR_STATIC: a static library,
+ * neither). With GCC and clang the library is compiled with
+ * -fvisibility=hidden, so only these names are exported from libcandor.so.
+ */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#if defined(CANDOR_STATIC)
+#define CANDOR_API
+#elif defined(CANDOR_BUILDING)
 #define CANDOR_API __declspec(dllexport)
+#else
+#define CANDOR_API __declspec(dllimport)
+#endif
 #elif defined(__GNUC__)
 #define CANDOR_API __attribute__((visibility("default")))
 #else
@@ -39,11 +54,21 @@ typedef enum candor_status {
 	CANDOR_EINTERNAL = -8    /**< a bug in candor: please report it */
 } candor_status;
 
-/** The error record of the calling thread. */
+/** Longest message or path the error record keeps, in bytes before the
+ *  NUL: a longer one is cut at a UTF-8 character boundary and ends in "..."
+ *  (at most CANDOR_ERROR_MAX_TEXT bytes, the marker included). */
+#define CANDOR_ERROR_MAX_TEXT ((size_t)65536 - 1)
+
+/**
+ * The error record of the calling thread. The strings are owned by the
+ * thread's record: never NULL, NUL-terminated, as long as they need to be up
+ * to CANDOR_ERROR_MAX_TEXT. Copy them to keep them past the next candor call
+ * on the thread (or past the thread's end).
+ */
 typedef struct candor_error {
 	candor_status status; /**< the code of the last failure, CANDOR_OK if none */
-	char message[512];    /**< one line, lower case, no final full stop */
-	char path[256];       /**< the input's name, or "" when not about a file */
+	const char *message;  /**< one line, lower case, no final full stop; "" if none */
+	const char *path;     /**< the input's name, or "" when not about a file */
 	uint64_t line;        /**< 1-based line in path, 0 when unknown */
 	uint64_t column;      /**< 1-based column (bytes) in path, 0 when unknown */
 } candor_error;
@@ -51,6 +76,7 @@ typedef struct candor_error {
 /**
  * The last error recorded on the calling thread. Never NULL; the record is
  * owned by the library and valid until the next candor call on this thread.
+ * A thread's text is freed when the thread exits.
  */
 CANDOR_API const candor_error *candor_last_error(void);
 
@@ -60,8 +86,12 @@ CANDOR_API void candor_error_clear(void);
 /** A short English name of a status code ("parse error"). Never NULL. */
 CANDOR_API const char *candor_status_str(candor_status status);
 
-/** The library's version string, "MAJOR.MINOR.PATCH". */
+/** The version string of the library linked at run time, "MAJOR.MINOR.PATCH"
+ *  (CANDOR_VERSION is the one of the headers compiled against). */
 CANDOR_API const char *candor_version(void);
+
+/** The run-time library's CANDOR_VERSION_NUMBER. */
+CANDOR_API int candor_version_number(void);
 
 /**
  * @name Temporaries of outputs
