@@ -51,6 +51,13 @@ typedef struct candor__saved_error {
 candor_status candor__error_save(candor__saved_error *s);
 candor_status candor__error_restore(candor__saved_error *s);
 
+/* The body of the candor_X_options_init() functions: zero the first `size`
+ * bytes of opts (the struct as it was at that version) and set its version
+ * field (the first member); `size` 0 means `version` is unknown, which
+ * gives CANDOR_EINVAL naming `what` ("candor_csv_options") and `current`. */
+candor_status candor__options_init(void *opts, size_t size, unsigned int version,
+                                   unsigned int current, const char *what);
+
 /* Clear the thread's record (called on success paths that report "no error"). */
 void candor__error_reset(void);
 

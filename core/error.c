@@ -267,3 +267,17 @@ int candor_version_number(void)
 {
 	return CANDOR_VERSION_NUMBER;
 }
+
+candor_status candor__options_init(void *opts, size_t size, unsigned int version,
+                                   unsigned int current, const char *what)
+{
+	if (!opts)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "%s: NULL options", what);
+	if (size == 0)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+		                     "%s: version %u is unknown (this library knows 1 to %u)", what,
+		                     version, current);
+	memset(opts, 0, size);
+	memcpy(opts, &version, sizeof(version));
+	return CANDOR_OK;
+}
