@@ -89,6 +89,15 @@ void candor__failalloc_arm(long n);
  * hash of (seed, a, b). splitmix64 (Steele, Lea & Flood 2014) mixes well
  * enough that neighbouring indices give unrelated streams. */
 uint64_t candor__splitmix64(uint64_t x);
+
+/* GSL generators that never reach GSL's error handler (rng.c): use these,
+ * never gsl_rng_alloc or gsl_rng_uniform_int. candor__rng_new() gives a
+ * mt19937 generator (NULL on out of memory, recorded); free it with
+ * gsl_rng_free(). candor__rng_index() is uniform in [0, n) for any n >= 1
+ * (the draws of gsl_rng_uniform_int when n fits the generator), 0 for n = 0. */
+#include <gsl/gsl_rng.h>
+gsl_rng *candor__rng_new(void);
+uint64_t candor__rng_index(const gsl_rng *r, uint64_t n);
 uint64_t candor__stream_seed(uint64_t seed, uint64_t a, uint64_t b);
 
 /* ---- locale independence -------------------------------------------------

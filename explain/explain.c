@@ -713,7 +713,7 @@ static candor_status rows_loop(const candor__method *meth, const candor__ctx *ct
 #pragma omp parallel num_threads(threads)
 	{
 		void *ws = NULL;
-		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *rng = candor__rng_new();
 		candor_status st = rng ? meth->ws_new(&ws, ctx) : candor__oom();
 		long i;
 

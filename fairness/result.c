@@ -230,7 +230,7 @@ static void resample_scores(const plan *p, size_t g, gsl_rng *rng, double *pos, 
 		const size_t m = dp->n + dn->n;
 
 		for (size_t i = 0; i < m; i++) {
-			size_t j = (size_t)gsl_rng_uniform_int(rng, (unsigned long)m);
+			size_t j = (size_t)candor__rng_index(rng, m);
 
 			if (j < dp->n)
 				pos[np++] = dp->v[j];
@@ -667,7 +667,7 @@ static void run_bootstrap(boot_args *b, int threads)
 
 #pragma omp parallel num_threads(threads)
 	{
-		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *rng = candor__rng_new();
 		uint64_t *cc = candor__mallocarray(p->nne * 4 + 1, sizeof(*cc));
 		uint64_t *gc = candor__mallocarray((p->G + 1) * 4, sizeof(*gc));
 		double *pos = NULL, *neg = NULL;
