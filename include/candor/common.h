@@ -7,6 +7,23 @@
  * thread-local record, read with candor_last_error(), that carries a one-line
  * message and, when the problem lies in an input file, the file's name and
  * the 1-based line and column. The library never prints and never exits.
+ *
+ * **GSL.** libcandor uses the GNU Scientific Library but never lets GSL's
+ * error handler run, so GSL's default handler (which aborts) can never end
+ * the host: every GSL call the library makes is given arguments for which
+ * it cannot fail, and the two generator calls that can fail
+ * (gsl_rng_alloc, gsl_rng_uniform_int) are replaced by the library's own.
+ * The library never sets the handler (gsl_set_error_handler() is
+ * process-wide): a host's choice for its own GSL calls is left alone.
+ *
+ * **Threads.** A `threads` option of 0 means all cores: OpenMP's default
+ * team size, omp_get_max_threads() (all cores unless the host set
+ * OMP_NUM_THREADS or called omp_set_num_threads()). Results never depend on
+ * it. A host with its own pool of P workers that each call candor should
+ * pass threads = 1 (or its share of the cores, cores / P), since P calls of
+ * threads = 0 would start P teams of all cores each; and may set
+ * OMP_WAIT_POLICY=passive so that idle OpenMP threads do not spin.
+ * docs/abi.md says, for every handle, which threads may use it.
  */
 #ifndef CANDOR_COMMON_H
 #define CANDOR_COMMON_H
@@ -130,7 +147,9 @@ CANDOR_API void candor_temp_remove(const char *tmp);
  */
 CANDOR_API void candor_temp_sweep(const char *path);
 
-/** Free memory the library returned (candor_temp_dir_new). NULL is fine. */
+/** Free a buffer the library handed out (candor_temp_dir_new, the JSON texts
+ *  of results, ...): the same as free(), for hosts whose free() is another
+ *  heap's (Windows DLLs, bindings). NULL is fine. */
 CANDOR_API void candor_free(void *p);
 /** @} */
 

@@ -218,7 +218,7 @@ CANDOR_API candor_status candor_fairness_acc_merge(candor_fairness_acc *dst,
 /**
  * Serialise into a compact, versioned byte string (little-endian; counts as
  * LEB128 varints; a 64-bit FNV-1a checksum at the end). `*out` is allocated
- * with malloc: release it with free().
+ * with malloc: release it with candor_free() (or free()).
  */
 CANDOR_API candor_status candor_fairness_acc_serialize(const candor_fairness_acc *acc,
                                                        uint8_t **out, size_t *len);
@@ -514,7 +514,7 @@ CANDOR_API const candor_fairness_view *candor_fairness_result_view(const candor_
 /**
  * The result as the JSON of DESIGN.md ("Fairness JSON"): `null` plus a
  * "reason" (or "<key>_reason") for undefined values, never NaN. `*out` is
- * NUL-terminated, allocated with malloc: release it with free().
+ * NUL-terminated, allocated with malloc: release it with candor_free() (or free()).
  */
 CANDOR_API candor_status candor_fairness_result_json(const candor_fairness_result *result,
                                                      char **out, size_t *len);

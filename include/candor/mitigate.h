@@ -291,7 +291,7 @@ CANDOR_API const candor_mitigate_view *candor_mitigate_result_view(const candor_
  * The result as JSON (docs/mitigation.md lists the keys): the rule per
  * group, and "fit" and "eval" each with "before", "after" (the fairness
  * JSON of DESIGN.md) and "expected". `*out` is NUL-terminated, allocated
- * with malloc: release it with free().
+ * with malloc: release it with candor_free() (or free()).
  */
 CANDOR_API candor_status candor_mitigate_result_json(const candor_mitigate_result *result,
                                                      char **out, size_t *len);
