@@ -77,6 +77,7 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 			if (a->o.threshold == 0.0)
 				return cli_usage_error(p, "--threshold 0 makes every decision favourable");
 			a->have_threshold = true;
+			a->o.threshold_set = true;
 			break;
 		case OPT_SEED:
 			if (!cli_parse_u64(p, "seed", arg, 0, UINT64_MAX, &a->o.seed))

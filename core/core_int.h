@@ -37,6 +37,27 @@ candor_status candor__error(candor_status status, const char *path, uint64_t lin
 /* Record an out-of-memory error (never allocates) and return CANDOR_ENOMEM. */
 candor_status candor__oom(void);
 
+/* A copy of a thread's error record that outlives the thread's next call
+ * (or the thread), for passing a worker's failure to the thread that
+ * reports it: candor__error_save() copies this thread's record and returns
+ * its status; candor__error_restore() records the copy on the calling
+ * thread, frees it and returns its status. A copy that could not allocate
+ * restores as out of memory. */
+typedef struct candor__saved_error {
+	candor_status status;
+	char *message, *path;
+	uint64_t line, column;
+} candor__saved_error;
+candor_status candor__error_save(candor__saved_error *s);
+candor_status candor__error_restore(candor__saved_error *s);
+
+/* The body of the candor_X_options_init() functions: zero the first `size`
+ * bytes of opts (the struct as it was at that version) and set its version
+ * field (the first member); `size` 0 means `version` is unknown, which
+ * gives CANDOR_EINVAL naming `what` ("candor_csv_options") and `current`. */
+candor_status candor__options_init(void *opts, size_t size, unsigned int version,
+                                   unsigned int current, const char *what);
+
 /* Clear the thread's record (called on success paths that report "no error"). */
 void candor__error_reset(void);
 
@@ -68,6 +89,15 @@ void candor__failalloc_arm(long n);
  * hash of (seed, a, b). splitmix64 (Steele, Lea & Flood 2014) mixes well
  * enough that neighbouring indices give unrelated streams. */
 uint64_t candor__splitmix64(uint64_t x);
+
+/* GSL generators that never reach GSL's error handler (rng.c): use these,
+ * never gsl_rng_alloc or gsl_rng_uniform_int. candor__rng_new() gives a
+ * mt19937 generator (NULL on out of memory, recorded); free it with
+ * gsl_rng_free(). candor__rng_index() is uniform in [0, n) for any n >= 1
+ * (the draws of gsl_rng_uniform_int when n fits the generator), 0 for n = 0. */
+#include <gsl/gsl_rng.h>
+gsl_rng *candor__rng_new(void);
+uint64_t candor__rng_index(const gsl_rng *r, uint64_t n);
 uint64_t candor__stream_seed(uint64_t seed, uint64_t a, uint64_t b);
 
 /* ---- locale independence -------------------------------------------------

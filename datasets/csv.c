@@ -1052,3 +1052,12 @@ candor_status candor__csv_locate(const candor__locmap *m, uint64_t offset, uint6
 	*out_col = r.found_col;
 	return CANDOR_OK;
 }
+
+candor_status candor_csv_options_init(candor_csv_options *opts, unsigned int version)
+{
+	const size_t size = version == 1 ? offsetof(candor_csv_options, missing_tokens)
+	                  : version == CANDOR_CSV_OPTIONS_VERSION ? sizeof(*opts) : 0;
+
+	return candor__options_init(opts, size, version, CANDOR_CSV_OPTIONS_VERSION,
+	                            "candor_csv_options");
+}

@@ -89,7 +89,7 @@ static void credit_block(const credit_cols *c, size_t begin, size_t end, gsl_rng
 		while (race < 3 && u_race >= acc)
 			acc += p_race[++race];
 		y = gsl_rng_uniform(r) < base_rate[race];
-		x[0] = 21 + (double)gsl_rng_uniform_int(r, 50);
+		x[0] = 21 + (double)candor__rng_index(r, 50);
 		x[1] = round_to(48.0 + 14.0 * y - 8.0 * female +
 		                        15.0 * gsl_ran_gaussian_ziggurat(r, 1.0),
 		                1);
@@ -102,7 +102,7 @@ static void credit_block(const credit_cols *c, size_t begin, size_t end, gsl_rng
 
 		c->sex[i] = female ? 0 : 1;
 		c->race[i] = race;
-		c->purpose[i] = (int32_t)gsl_rng_uniform_int(r, 4);
+		c->purpose[i] = (int32_t)candor__rng_index(r, 4);
 		c->age[i] = x[0];
 		c->income[i] = x[1];
 		c->score_c[i] = x[2];
@@ -132,7 +132,7 @@ static candor_status synth_credit(candor_table **out, size_t rows, uint64_t seed
 	for (int k = 0; k < 9; k++)
 		if (!(*nums[k] = candor__mallocarray(rows ? rows : 1, sizeof(double))))
 			goto done;
-	r = gsl_rng_alloc(gsl_rng_mt19937);
+	r = candor__rng_new();
 	if (!r) {
 		candor__oom();
 		goto done;

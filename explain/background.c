@@ -115,7 +115,7 @@ candor_status candor_background_sample(candor_background **out, const double *x,
 	st = bg_alloc(&bg, need, m);
 	if (st != CANDOR_OK)
 		return st;
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	rng = candor__rng_new();
 	if (!rng) {
 		candor_background_free(bg);
 		return candor__oom();
@@ -174,7 +174,7 @@ candor_status candor_background_kmeans(candor_background **out, const double *x,
 	d2 = candor__mallocarray(n, sizeof(double));
 	cw = candor__mallocarray(k, sizeof(double));
 	assign = candor__mallocarray(n, sizeof(size_t));
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	rng = candor__rng_new();
 	if (!wt || !inv_sd || !cent || !d2 || !cw || !assign || !rng) {
 		st = rng ? CANDOR_ENOMEM : candor__oom();
 		goto done;

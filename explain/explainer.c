@@ -393,7 +393,7 @@ candor_explain_method candor_explainer_method(const candor_explainer *ex)
 
 typedef struct worker_error {
 	candor_status status;
-	candor_error rec;
+	candor__saved_error rec; /* a copy: a worker's own record is its thread's */
 } worker_error;
 
 static void keep_error(worker_error *we, candor_status st)
@@ -402,7 +402,7 @@ static void keep_error(worker_error *we, candor_status st)
 	{
 		if (we->status == CANDOR_OK) {
 			we->status = st;
-			we->rec = *candor_last_error();
+			candor__error_save(&we->rec);
 		}
 	}
 }
@@ -410,7 +410,7 @@ static void keep_error(worker_error *we, candor_status st)
 static candor_status rows_loop(const candor__method *meth, const candor__ctx *ctx,
                                const double *x, size_t n, candor_explanation *e)
 {
-	worker_error we = { CANDOR_OK, { CANDOR_OK, "", "", 0, 0 } };
+	worker_error we = { CANDOR_OK, { CANDOR_OK, NULL, NULL, 0, 0 } };
 	uint64_t done = 0;
 	const int threads = ctx->o.threads > 0 ? ctx->o.threads : omp_get_max_threads();
 	int stop = 0;
@@ -418,7 +418,7 @@ static candor_status rows_loop(const candor__method *meth, const candor__ctx *ct
 #pragma omp parallel num_threads(threads)
 	{
 		void *ws = NULL;
-		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *rng = candor__rng_new();
 		candor_status st = rng ? meth->ws_new(&ws, ctx) : candor__oom();
 		long i;
 
@@ -458,12 +458,8 @@ static candor_status rows_loop(const candor__method *meth, const candor__ctx *ct
 		if (rng)
 			gsl_rng_free(rng);
 	}
-	if (we.status != CANDOR_OK) {
-		if (we.status == CANDOR_ENOMEM && strcmp(we.rec.message, "out of memory") == 0)
-			return candor__oom();
-		return candor__error(we.status, we.rec.path[0] ? we.rec.path : NULL, we.rec.line,
-		                     we.rec.column, "%s", we.rec.message);
-	}
+	if (we.status != CANDOR_OK)
+		return candor__error_restore(&we.rec);
 	return CANDOR_OK;
 }
 

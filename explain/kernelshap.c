@@ -389,7 +389,7 @@ static uint64_t draw_coalition(kernel_ws *w, gsl_rng *rng)
 	for (size_t j = 0; j < m; j++)
 		w->idx[j] = j;
 	for (size_t i = 0; i < s; i++) {
-		size_t q = i + (size_t)gsl_rng_uniform_int(rng, (unsigned long)(m - i));
+		size_t q = i + (size_t)candor__rng_index(rng, m - i);
 		size_t t = w->idx[i];
 
 		w->idx[i] = w->idx[q];

@@ -101,6 +101,9 @@ struct candor_fairness_result {
 	candor_fairness_group *groups;
 	candor_fairness_disparity *disp;
 	candor_fairness_check *checks;
+	/* what the views' metrics and summary point into: CANDOR_FM_COUNT per
+	 * group (the overall group last), CANDOR_FS_COUNT per attribute */
+	candor_fairness_value *metric_store, *summary_store;
 	const char **levels; /* the intersection groups' levels (k each), strings kept */
 	char **strings;      /* owned names, freed with the result */
 	size_t nstrings, capstrings;

@@ -54,6 +54,7 @@
  * highest score first.
  */
 #include <float.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -702,12 +703,31 @@ const char *candor_mitigate_constraint_name(candor_mitigate_constraint c)
 	return NULL;
 }
 
-candor_status candor__mitigate_check_options(const candor_mitigate_options *o)
+candor_status candor__mitigate_check_options(candor_mitigate_options *out,
+                                             const candor_mitigate_options *in)
 {
-	if (o->version != CANDOR_MITIGATE_OPTIONS_VERSION)
+	const candor_mitigate_options *o = out;
+
+	/* Version 1 ends before threshold_set, and its threshold 0 meant 0.5. */
+	memset(out, 0, sizeof(*out));
+	if (in->version == 1) {
+		memcpy(out, in, offsetof(candor_mitigate_options, threshold_set));
+		out->threshold_set = in->threshold != 0.0;
+	} else if (in->version == CANDOR_MITIGATE_OPTIONS_VERSION) {
+		*out = *in;
+		if (!in->threshold_set && in->threshold != 0.0)
+			return candor__error(CANDOR_EINVAL, NULL, 0, 0,
+			                     "mitigate: options.threshold is given but not "
+			                     "options.threshold_set");
+	} else {
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-		                     "mitigate: options version %u, expected %u", o->version,
+		                     "mitigate: options version %u, expected 1 or %u", in->version,
 		                     CANDOR_MITIGATE_OPTIONS_VERSION);
+	}
+	out->version = CANDOR_MITIGATE_OPTIONS_VERSION;
+	if (!out->threshold_set)
+		out->threshold = 0.5;
+	out->threshold_set = true;
 	if (!candor_mitigate_constraint_name(o->constraint))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "mitigate: unknown constraint %d",
 		                     (int)o->constraint);
@@ -823,6 +843,7 @@ candor_status candor_mitigate_rule_fit(candor_mitigate_rule **out,
                                        const candor_mitigate_options *opts)
 {
 	const candor_mitigate_options defaults = CANDOR_MITIGATE_OPTIONS_INIT;
+	candor_mitigate_options opts_v;
 	candor_mitigate_rule *r = NULL;
 	candor__hull *h = NULL;
 	hpoint *pts = NULL;
@@ -836,8 +857,9 @@ candor_status candor_mitigate_rule_fit(candor_mitigate_rule **out,
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if ((st = candor__mitigate_check_options(opts)) != CANDOR_OK)
+	if ((st = candor__mitigate_check_options(&opts_v, opts)) != CANDOR_OK)
 		return st;
+	opts = &opts_v;
 	if ((st = candor__mitigate_check_rows(rows, ngroups)) != CANDOR_OK)
 		return st;
 
@@ -1099,4 +1121,13 @@ candor_status candor_mitigate_reweigh(double *out, const candor_mitigate_rows *r
 	}
 	candor__free(cnt);
 	return CANDOR_OK;
+}
+
+candor_status candor_mitigate_options_init(candor_mitigate_options *opts, unsigned int version)
+{
+	const size_t size = version == 1 ? offsetof(candor_mitigate_options, threshold_set)
+	                  : version == CANDOR_MITIGATE_OPTIONS_VERSION ? sizeof(*opts) : 0;
+
+	return candor__options_init(opts, size, version, CANDOR_MITIGATE_OPTIONS_VERSION,
+	                            "candor_mitigate_options");
 }

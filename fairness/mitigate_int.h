@@ -35,7 +35,10 @@ struct candor_mitigate_rule {
 };
 
 void candor__mitigate_rule_free(candor_mitigate_rule *r);
-candor_status candor__mitigate_check_options(const candor_mitigate_options *o);
+/* Check `in` (any version this library reads) and write it to `out` as the
+ * current version, with the threshold resolved (0.5 unless set). */
+candor_status candor__mitigate_check_options(candor_mitigate_options *out,
+                                             const candor_mitigate_options *in);
 candor_status candor__mitigate_check_rows(const candor_mitigate_rows *rows, size_t ngroups);
 /* The uniform number in [0, 1) of stream (seed, row, stream). */
 double candor__mitigate_uniform(uint64_t seed, uint64_t row, uint64_t stream);

@@ -571,7 +571,7 @@ static candor_status eval_part(part_store *ps, candor_mitigate_part *pv,
 {
 	const candor_mitigate_options *o = &r->opts;
 	const size_t G = r->view.ngroups;
-	const double thr = o->threshold != 0.0 ? o->threshold : 0.5;
+	const double thr = o->threshold; /* resolved by the options check */
 	uint8_t *pred = NULL;
 	double *q = NULL, *acc = NULL;
 	candor_status st;
@@ -720,6 +720,7 @@ candor_status candor_mitigate_run(candor_mitigate_result **out, const candor_tab
                                   const candor_mitigate_options *opts)
 {
 	const candor_mitigate_options defaults = CANDOR_MITIGATE_OPTIONS_INIT;
+	candor_mitigate_options opts_v;
 	candor_mitigate_result *r = NULL;
 	grouping g;
 	candor_status st;
@@ -739,8 +740,9 @@ candor_status candor_mitigate_run(candor_mitigate_result **out, const candor_tab
 	*out = NULL;
 	if (!opts)
 		opts = &defaults;
-	if ((st = candor__mitigate_check_options(opts)) != CANDOR_OK)
+	if ((st = candor__mitigate_check_options(&opts_v, opts)) != CANDOR_OK)
 		return st;
+	opts = &opts_v;
 	if ((st = check_columns(cols)) != CANDOR_OK)
 		return st;
 	if (eval && opts->split > 0.0)
@@ -1125,7 +1127,7 @@ candor_status candor_mitigate_result_json(const candor_mitigate_result *r, char 
 	jadd(&j, root, "objective", jstr(&j, rv->objective == CANDOR_MITIGATE_ACCURACY
 	                                        ? "accuracy" : "balanced_accuracy"));
 	jadd(&j, root, "threshold_before",
-	     jnum(&j, r->opts.threshold != 0.0 ? r->opts.threshold : 0.5));
+	     jnum(&j, r->opts.threshold));
 	jadd(&j, root, "seed", json_object_new_uint64(r->opts.seed));
 	if (r->opts.split > 0.0)
 		jadd(&j, root, "split", jnum(&j, r->opts.split));
@@ -1215,4 +1217,10 @@ candor_status candor_mitigate_result_json(const candor_mitigate_result *r, char 
 		*len = tlen + 1;
 	json_object_put(root);
 	return CANDOR_OK;
+}
+
+candor_status candor_mitigate_columns_init(candor_mitigate_columns *cols, unsigned int version)
+{
+	return candor__options_init(cols, version == CANDOR_MITIGATE_COLUMNS_VERSION ? sizeof(*cols) : 0,
+	                            version, CANDOR_MITIGATE_COLUMNS_VERSION, "candor_mitigate_columns");
 }

@@ -230,7 +230,7 @@ static void resample_scores(const plan *p, size_t g, gsl_rng *rng, double *pos, 
 		const size_t m = dp->n + dn->n;
 
 		for (size_t i = 0; i < m; i++) {
-			size_t j = (size_t)gsl_rng_uniform_int(rng, (unsigned long)m);
+			size_t j = (size_t)candor__rng_index(rng, m);
 
 			if (j < dp->n)
 				pos[np++] = dp->v[j];
@@ -413,6 +413,8 @@ void candor_fairness_result_free(candor_fairness_result *r)
 	candor__free(r->strings);
 	candor__free(r->attrs);
 	candor__free(r->groups);
+	candor__free(r->metric_store);
+	candor__free(r->summary_store);
 	candor__free(r->disp);
 	candor__free(r->checks);
 	candor__free(r->levels);
@@ -665,7 +667,7 @@ static void run_bootstrap(boot_args *b, int threads)
 
 #pragma omp parallel num_threads(threads)
 	{
-		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *rng = candor__rng_new();
 		uint64_t *cc = candor__mallocarray(p->nne * 4 + 1, sizeof(*cc));
 		uint64_t *gc = candor__mallocarray((p->G + 1) * 4, sizeof(*gc));
 		double *pos = NULL, *neg = NULL;
@@ -781,7 +783,7 @@ static candor_status fill_result(candor_fairness_result *r, plan *p, const uint6
 		G->small = G->n < min_size;
 		G->is_reference = g < p->G && p->ref[p->gattr[g]] == g;
 		for (size_t m = 0; m < CANDOR_FM_COUNT; m++) {
-			candor_fairness_value *x = &G->metrics[m];
+			candor_fairness_value *x = &r->metric_store[g * CANDOR_FM_COUNT + m];
 
 			if (m >= p->M) {
 				set_value(x, NAN, "no score column");
@@ -864,7 +866,7 @@ static candor_status fill_result(candor_fairness_result *r, plan *p, const uint6
 	}
 	for (size_t a = 0; a < p->A; a++) {
 		for (int s = 0; s < CANDOR_FS_COUNT; s++) {
-			candor_fairness_value *x = &r->attrs[a].summary[s];
+			candor_fairness_value *x = &r->summary_store[a * CANDOR_FS_COUNT + (size_t)s];
 			const size_t slot = p->off_sm + a * CANDOR_FS_COUNT + (size_t)s;
 
 			set_value(x, v[slot], summary_reason(s));
@@ -1007,8 +1009,20 @@ candor_status candor_fairness_compute(candor_fairness_result **out,
 		goto done;
 	r->attrs = candor__calloc(p.A, sizeof(*r->attrs));
 	r->groups = candor__calloc(p.G ? p.G : 1, sizeof(*r->groups));
-	if (!r->attrs || !r->groups)
+	r->metric_store = candor__calloc((p.G + 1) * CANDOR_FM_COUNT, sizeof(*r->metric_store));
+	r->summary_store = candor__calloc(p.A ? p.A * CANDOR_FS_COUNT : 1, sizeof(*r->summary_store));
+	if (!r->attrs || !r->groups || !r->metric_store || !r->summary_store)
 		goto done;
+	for (size_t g = 0; g <= p.G; g++) {
+		candor_fairness_group *G = g < p.G ? &r->groups[g] : &r->overall;
+
+		G->metrics = r->metric_store + g * CANDOR_FM_COUNT;
+		G->nmetrics = CANDOR_FM_COUNT;
+	}
+	for (size_t a = 0; a < p.A; a++) {
+		r->attrs[a].summary = r->summary_store + a * CANDOR_FS_COUNT;
+		r->attrs[a].nsummary = CANDOR_FS_COUNT;
+	}
 	for (size_t a = 0; a < p.A; a++) {
 		r->attrs[a].name = candor__fair_keep(r, a < p.k ? candor__strdup(acc->names[a])
 		                                             : intersection_name(acc));
@@ -1156,4 +1170,13 @@ done:
 	candor__free(neg);
 	candor__free(sreasons);
 	return st;
+}
+
+candor_status candor_fairness_options_init(candor_fairness_options *opts, unsigned int version)
+{
+	const size_t size = version == 1 ? offsetof(candor_fairness_options, p_adjust)
+	                  : version == CANDOR_FAIRNESS_OPTIONS_VERSION ? sizeof(*opts) : 0;
+
+	return candor__options_init(opts, size, version, CANDOR_FAIRNESS_OPTIONS_VERSION,
+	                            "candor_fairness_options");
 }

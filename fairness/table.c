@@ -497,3 +497,12 @@ done:
 	candor__free(pred);
 	return st;
 }
+
+candor_status candor_fairness_columns_init(candor_fairness_columns *cols, unsigned int version)
+{
+	const size_t size = version == 1 ? offsetof(candor_fairness_columns, pred_favorable)
+	                  : version == CANDOR_FAIRNESS_COLUMNS_VERSION ? sizeof(*cols) : 0;
+
+	return candor__options_init(cols, size, version, CANDOR_FAIRNESS_COLUMNS_VERSION,
+	                            "candor_fairness_columns");
+}

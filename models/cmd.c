@@ -880,3 +880,10 @@ fail:
 	candor_model_free(model);
 	return st;
 }
+
+candor_status candor_model_cmd_options_init(candor_model_cmd_options *opts, unsigned int version)
+{
+	return candor__options_init(opts, version == CANDOR_MODEL_CMD_OPTIONS_VERSION ? sizeof(*opts) : 0,
+	                            version, CANDOR_MODEL_CMD_OPTIONS_VERSION,
+	                            "candor_model_cmd_options");
+}

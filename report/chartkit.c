@@ -506,3 +506,9 @@ candor_status candor_chart_render(const char *path, candor_chart_format format, 
 	cairo_surface_destroy(s);
 	return st;
 }
+
+candor_status candor_chart_options_init(candor_chart_options *opts, unsigned int version)
+{
+	return candor__options_init(opts, version == CANDOR_CHART_OPTIONS_VERSION ? sizeof(*opts) : 0,
+	                            version, CANDOR_CHART_OPTIONS_VERSION, "candor_chart_options");
+}

@@ -99,6 +99,33 @@ static candor_status finish(ck_ctx *c, candor_status st)
 	return st;
 }
 
+/* A layout's fields are cleared, but the caller's order buffer is kept. */
+static void reset(candor_chart_layout *L)
+{
+	size_t *buf = L->order, size = L->order_size;
+
+	memset(L, 0, sizeof(*L));
+	L->order = buf;
+	L->order_size = size;
+}
+
+/* Copy the slots' order into the caller's buffer (as much as it holds). */
+static void copy_order(candor_chart_layout *L, const size_t *order)
+{
+	if (L->order)
+		for (size_t s = 0; s < L->nslots && s < L->order_size; s++)
+			L->order[s] = order[s];
+}
+
+static candor_status finish_order(ck_ctx *c, candor_status st, candor_chart_layout *L,
+                                  const size_t *order)
+{
+	st = finish(c, st);
+	if (st == CANDOR_OK)
+		copy_order(L, order);
+	return st;
+}
+
 static double slot_h(const candor_chart_layout *L)
 {
 	return L->nslots ? L->plot_h / (double)L->nslots : L->plot_h;
@@ -140,7 +167,8 @@ static candor_status signed_bars(cairo_t *cr, double w, double h, const char *co
                                  candor_chart_layout *L, const char *what, const char *def_title,
                                  const char *xlabel, bool by_abs)
 {
-	candor_chart_layout local;
+	size_t order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout local = {0};
 	const char *labels[CANDOR_CHART_MAX_SLOTS];
 	double *keys = NULL, lo = 0, hi = 0, top;
 	size_t k = 0;
@@ -153,7 +181,7 @@ static candor_status signed_bars(cairo_t *cr, double w, double h, const char *co
 		return st;
 	if (!L)
 		L = &local;
-	memset(L, 0, sizeof(*L));
+	reset(L);
 	st = candor__ck_begin(&c, cr, w, h, opts);
 	if (st)
 		return st;
@@ -162,13 +190,13 @@ static candor_status signed_bars(cairo_t *cr, double w, double h, const char *co
 		return finish(&c, CANDOR_ENOMEM);
 	for (size_t i = 0; i < n; i++)
 		keys[i] = by_abs ? fabs(v[i]) : v[i];
-	st = top_k(L->order, &k, keys, n, c.max_display);
+	st = top_k(order, &k, keys, n, c.max_display);
 	candor__free(keys);
 	if (st)
 		return finish(&c, st);
 	for (size_t s = 0; s < k; s++) {
-		const double x = v[L->order[s]];
-		labels[s] = features[L->order[s]];
+		const double x = v[order[s]];
+		labels[s] = features[order[s]];
 		if (isfinite(x)) {
 			lo = fmin(lo, x);
 			hi = fmax(hi, x);
@@ -185,7 +213,7 @@ static candor_status signed_bars(cairo_t *cr, double w, double h, const char *co
 	candor__ck_hframe(&c, labels, k, &ax, xlabel, top, 0, L);
 	const double sh = slot_h(L);
 	for (size_t s = 0; s < k; s++) {
-		const double x = v[L->order[s]], yc = candor_chart_map(&L->y, (double)s + 0.5);
+		const double x = v[order[s]], yc = candor_chart_map(&L->y, (double)s + 0.5);
 		if (!isfinite(x)) {
 			candor__ck_color(cr, CK_GREY, 1);
 			candor__ck_text(&c, "n/a", candor_chart_map(&L->x, 0) + c.fs * 0.3, yc, 0, 0.5,
@@ -197,7 +225,7 @@ static candor_status signed_bars(cairo_t *cr, double w, double h, const char *co
 		value_label(&c, x, candor_chart_map(&L->x, x), yc, x < 0);
 	}
 	zero_line(&c, L);
-	return finish(&c, CANDOR_OK);
+	return finish_order(&c, CANDOR_OK, L, order);
 }
 
 candor_status candor_chart_importance(cairo_t *cr, double width, double height,
@@ -265,7 +293,8 @@ candor_status candor_chart_beeswarm(cairo_t *cr, double width, double height,
                                     const candor_chart_options *opts,
                                     candor_chart_layout *layout)
 {
-	candor_chart_layout local, *L = layout ? layout : &local;
+	size_t order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout local = {0}, *L = layout ? layout : &local;
 	const char *labels[CANDOR_CHART_MAX_SLOTS];
 	double *keys = NULL, *col = NULL, lo = INFINITY, hi = -INFINITY, top;
 	size_t k = 0, *bins = NULL, nbins;
@@ -278,7 +307,7 @@ candor_status candor_chart_beeswarm(cairo_t *cr, double width, double height,
 		return st;
 	if (nrows == 0)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "beeswarm chart: no rows");
-	memset(L, 0, sizeof(*L));
+	reset(L);
 	st = candor__ck_begin(&c, cr, width, height, opts);
 	if (st)
 		return st;
@@ -294,13 +323,13 @@ candor_status candor_chart_beeswarm(cairo_t *cr, double width, double height,
 			if (isfinite(s))
 				keys[j] += fabs(s) / (double)nrows;
 		}
-	st = top_k(L->order, &k, keys, nfeatures, c.max_display);
+	st = top_k(order, &k, keys, nfeatures, c.max_display);
 	if (st)
 		goto out;
 	for (size_t s = 0; s < k; s++) {
-		labels[s] = features[L->order[s]];
+		labels[s] = features[order[s]];
 		for (size_t i = 0; i < nrows; i++) {
-			const double v = shap[i * nfeatures + L->order[s]];
+			const double v = shap[i * nfeatures + order[s]];
 			if (isfinite(v)) {
 				lo = fmin(lo, v);
 				hi = fmax(hi, v);
@@ -323,7 +352,7 @@ candor_status candor_chart_beeswarm(cairo_t *cr, double width, double height,
 		goto out;
 	}
 	for (size_t s = 0; s < k; s++) {
-		const size_t j = L->order[s];
+		const size_t j = order[s];
 		const double yc = candor_chart_map(&L->y, (double)s + 0.5), maxoff = sh * 0.4;
 		double qlo = 0, qhi = 0;
 		size_t m = 0;
@@ -375,6 +404,8 @@ candor_status candor_chart_beeswarm(cairo_t *cr, double width, double height,
 	}
 	colour_bar(&c, L);
 out:
+	if (st == CANDOR_OK)
+		copy_order(L, order);
 	candor__free(keys);
 	candor__free(col);
 	candor__free(bins);
@@ -389,7 +420,8 @@ candor_status candor_chart_waterfall(cairo_t *cr, double width, double height,
                                      const candor_chart_options *opts,
                                      candor_chart_layout *layout)
 {
-	candor_chart_layout local, *L = layout ? layout : &local;
+	size_t order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout local = {0}, *L = layout ? layout : &local;
 	char names[CANDOR_CHART_MAX_SLOTS][96];
 	const char *labels[CANDOR_CHART_MAX_SLOTS];
 	double phi[CANDOR_CHART_MAX_SLOTS], start[CANDOR_CHART_MAX_SLOTS], *keys = NULL;
@@ -410,7 +442,7 @@ candor_status candor_chart_waterfall(cairo_t *cr, double width, double height,
 			return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 			                     "waterfall chart: SHAP value of '%s' is not finite",
 			                     features[i] ? features[i] : "?");
-	memset(L, 0, sizeof(*L));
+	reset(L);
 	st = candor__ck_begin(&c, cr, width, height, opts);
 	if (st)
 		return st;
@@ -420,7 +452,7 @@ candor_status candor_chart_waterfall(cairo_t *cr, double width, double height,
 	for (size_t i = 0; i < n; i++)
 		keys[i] = fabs(shap[i]);
 	shown = n <= c.max_display ? n : c.max_display - 1;
-	st = top_k(L->order, &k, keys, n, shown);
+	st = top_k(order, &k, keys, n, shown);
 	candor__free(keys);
 	if (st)
 		return finish(&c, st);
@@ -428,7 +460,7 @@ candor_status candor_chart_waterfall(cairo_t *cr, double width, double height,
 	for (size_t i = 0; i < n; i++)
 		fx += shap[i];
 	for (size_t s = 0; s < k; s++) {
-		const size_t j = L->order[s];
+		const size_t j = order[s];
 		phi[s] = shap[j];
 		if (values && isfinite(values[j]))
 			candor__fmt(names[s], sizeof(names[s]), "%s = %.4g", features[j], values[j]);
@@ -440,7 +472,7 @@ candor_status candor_chart_waterfall(cairo_t *cr, double width, double height,
 		for (size_t s = 0; s < k; s++)
 			rest += phi[s];
 		phi[k] = fx - base_value - rest;
-		L->order[k] = n;
+		order[k] = n;
 		candor__fmt(names[k], sizeof(names[k]), "%zu other features", n - k);
 		k++;
 	}
@@ -497,7 +529,7 @@ candor_status candor_chart_waterfall(cairo_t *cr, double width, double height,
 	cairo_line_to(cr, candor_chart_map(&L->x, fx), L->plot_y + sh * 0.2);
 	cairo_stroke(cr);
 	cairo_set_dash(cr, NULL, 0, 0);
-	return finish(&c, CANDOR_OK);
+	return finish_order(&c, CANDOR_OK, L, order);
 }
 
 /* ===== dependence scatter ================================================ */
@@ -562,7 +594,7 @@ candor_status candor_chart_dependence(cairo_t *cr, double width, double height,
                                       size_t n, const candor_chart_options *opts,
                                       candor_chart_layout *layout)
 {
-	candor_chart_layout local, *L = layout ? layout : &local;
+	candor_chart_layout local = {0}, *L = layout ? layout : &local;
 	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY, f, l, s, top;
 	char title[160], ylabel[160];
 	ck_ctx c;
@@ -574,7 +606,7 @@ candor_status candor_chart_dependence(cairo_t *cr, double width, double height,
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "dependence chart: no feature name");
 	if ((st = check_text(&feature, 1, "dependence")))
 		return st;
-	memset(L, 0, sizeof(*L));
+	reset(L);
 	st = candor__ck_begin(&c, cr, width, height, opts);
 	if (st)
 		return st;
@@ -619,7 +651,8 @@ candor_status candor_chart_group_bars(cairo_t *cr, double width, double height, 
                                       const candor_chart_options *opts,
                                       candor_chart_layout *layout)
 {
-	candor_chart_layout local, *L = layout ? layout : &local;
+	size_t order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout local = {0}, *L = layout ? layout : &local;
 	const char *labels[CANDOR_CHART_MAX_SLOTS];
 	double vmin = 0, vmax = 0, top;
 	char title[160];
@@ -633,14 +666,14 @@ candor_status candor_chart_group_bars(cairo_t *cr, double width, double height, 
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "group chart: no metric name");
 	if ((st = check_text(&metric, 1, "group")) || (st = check_text(groups, n, "group")))
 		return st;
-	memset(L, 0, sizeof(*L));
+	reset(L);
 	st = candor__ck_begin(&c, cr, width, height, opts);
 	if (st)
 		return st;
 	k = n < CANDOR_CHART_MAX_SLOTS ? n : CANDOR_CHART_MAX_SLOTS;
 	for (size_t g = 0; g < k; g++) {
 		const double cand[3] = {values[g], lo ? lo[g] : NAN, hi ? hi[g] : NAN};
-		L->order[g] = g;
+		order[g] = g;
 		labels[g] = groups[g];
 		for (int q = 0; q < 3; q++)
 			if (isfinite(cand[q])) {
@@ -704,7 +737,7 @@ candor_status candor_chart_group_bars(cairo_t *cr, double width, double height, 
 		candor__ck_color(cr, CK_BLACK, 1);
 		candor__ck_text(&c, buf, x, L->plot_y - c.fs * 0.1, 0.5, 1, 0.8, false, 0);
 	}
-	return finish(&c, CANDOR_OK);
+	return finish_order(&c, CANDOR_OK, L, order);
 }
 
 candor_status candor_chart_disparity(cairo_t *cr, double width, double height, const char *metric,
@@ -713,7 +746,8 @@ candor_status candor_chart_disparity(cairo_t *cr, double width, double height, c
                                      double band_hi, const candor_chart_options *opts,
                                      candor_chart_layout *layout)
 {
-	candor_chart_layout local, *L = layout ? layout : &local;
+	size_t order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout local = {0}, *L = layout ? layout : &local;
 	const char *labels[CANDOR_CHART_MAX_SLOTS];
 	double m = log(1.5), top;
 	char title[200], xlabel[160];
@@ -732,14 +766,14 @@ candor_status candor_chart_disparity(cairo_t *cr, double width, double height, c
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
 		                     "disparity chart: band [%g, %g] is not a positive interval", band_lo,
 		                     band_hi);
-	memset(L, 0, sizeof(*L));
+	reset(L);
 	st = candor__ck_begin(&c, cr, width, height, opts);
 	if (st)
 		return st;
 	k = n < CANDOR_CHART_MAX_SLOTS ? n : CANDOR_CHART_MAX_SLOTS;
 	m = fmax(m, fmax(fabs(log(band_lo)), fabs(log(band_hi))) * 1.15);
 	for (size_t g = 0; g < k; g++) {
-		L->order[g] = g;
+		order[g] = g;
 		labels[g] = groups[g];
 		if (ratios[g] > 0 && isfinite(ratios[g]))
 			m = fmax(m, fabs(log(ratios[g])) * 1.1);
@@ -779,5 +813,5 @@ candor_status candor_chart_disparity(cairo_t *cr, double width, double height, c
 		cairo_fill(cr);
 		value_label(&c, r, xr + (r >= 1 ? c.fs * 0.4 : -c.fs * 0.4), yc - sh * 0.3, r < 1);
 	}
-	return finish(&c, CANDOR_OK);
+	return finish_order(&c, CANDOR_OK, L, order);
 }

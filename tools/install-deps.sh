@@ -52,6 +52,8 @@ bc
 file
 # tests/cli/outputs.py: the private temporary folder check
 strace
+# tools/abi-check.sh and tests/abi: abidw and abidiff (libabigail)
+abigail-tools
 EOF
 )
 # shellcheck disable=SC2086 # one word per package

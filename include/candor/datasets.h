@@ -201,8 +201,12 @@ typedef struct candor_csv_options {
 } candor_csv_options;
 
 #define CANDOR_CSV_OPTIONS_VERSION 2
-#define CANDOR_CSV_OPTIONS_INIT \
-	{ CANDOR_CSV_OPTIONS_VERSION, 0, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0, 0, false }
+#define CANDOR_CSV_OPTIONS_INIT { .version = CANDOR_CSV_OPTIONS_VERSION }
+
+/** Fill `opts` with the defaults of `version` (1 or CANDOR_CSV_OPTIONS_VERSION):
+ *  zero and the version; CANDOR_EINVAL for an unknown version. For
+ *  bindings that cannot use CANDOR_CSV_OPTIONS_INIT. */
+CANDOR_API candor_status candor_csv_options_init(candor_csv_options *opts, unsigned int version);
 
 /**
  * Read a CSV file (RFC 4180): one header row of unique, non-empty names;

@@ -20,7 +20,7 @@
  * candor_fairness_acc_add(acc, &rows);
  * candor_fairness_compute(&res, acc, NULL);
  * const candor_fairness_view *v = candor_fairness_result_view(res);
- * printf("%g\n", v->summaries[0].values[CANDOR_FS_DISPARATE_IMPACT].value);
+ * printf("%g\n", v->attributes[0].summary[CANDOR_FS_DISPARATE_IMPACT].value);
  * candor_fairness_result_free(res);
  * candor_fairness_acc_free(acc);
  * @endcode
@@ -218,7 +218,7 @@ CANDOR_API candor_status candor_fairness_acc_merge(candor_fairness_acc *dst,
 /**
  * Serialise into a compact, versioned byte string (little-endian; counts as
  * LEB128 varints; a 64-bit FNV-1a checksum at the end). `*out` is allocated
- * with malloc: release it with free().
+ * with malloc: release it with candor_free() (or free()).
  */
 CANDOR_API candor_status candor_fairness_acc_serialize(const candor_fairness_acc *acc,
                                                        uint8_t **out, size_t *len);
@@ -270,8 +270,13 @@ typedef struct candor_fairness_columns {
 } candor_fairness_columns;
 
 #define CANDOR_FAIRNESS_COLUMNS_VERSION 2
-#define CANDOR_FAIRNESS_COLUMNS_INIT { CANDOR_FAIRNESS_COLUMNS_VERSION, NULL, NULL, NULL, NULL, 0, \
-	NULL, 0.0, NULL, 0, NULL, false, NULL, NULL }
+#define CANDOR_FAIRNESS_COLUMNS_INIT { .version = CANDOR_FAIRNESS_COLUMNS_VERSION }
+
+/** Fill `cols` with the defaults of `version` (1 or
+ *  CANDOR_FAIRNESS_COLUMNS_VERSION): zero and the version; CANDOR_EINVAL
+ *  for an unknown version. */
+CANDOR_API candor_status candor_fairness_columns_init(candor_fairness_columns *cols,
+                                                      unsigned int version);
 
 /**
  * Build an accumulator from a table. With a favourable value named, the
@@ -381,8 +386,13 @@ typedef struct candor_fairness_options {
 } candor_fairness_options;
 
 #define CANDOR_FAIRNESS_OPTIONS_VERSION 2
-#define CANDOR_FAIRNESS_OPTIONS_INIT { CANDOR_FAIRNESS_OPTIONS_VERSION, false, NULL, 0, \
-	CANDOR_FAIRNESS_CI_WILSON, 0, 0, 0.0, 0, 0, NULL, CANDOR_FAIRNESS_P_HOLM }
+#define CANDOR_FAIRNESS_OPTIONS_INIT { .version = CANDOR_FAIRNESS_OPTIONS_VERSION }
+
+/** Fill `opts` with the defaults of `version` (1 or
+ *  CANDOR_FAIRNESS_OPTIONS_VERSION): zero and the version; CANDOR_EINVAL
+ *  for an unknown version. */
+CANDOR_API candor_status candor_fairness_options_init(candor_fairness_options *opts,
+                                                      unsigned int version);
 
 /** Largest number of bootstrap replicates candor_fairness_compute() accepts. */
 #define CANDOR_FAIRNESS_MAX_BOOTSTRAP ((size_t)100000)
@@ -426,7 +436,12 @@ typedef struct candor_fairness_group {
 	uint64_t n, tp, fp, tn, fn;
 	bool small;             /**< n < min_group_size */
 	bool is_reference;
-	candor_fairness_value metrics[CANDOR_FM_COUNT]; /**< score metrics NaN without scores */
+	/** metrics[m] for m < nmetrics, indexed by ::candor_fairness_metric
+	 *  (nmetrics = CANDOR_FM_COUNT of the library run, which may be more
+	 *  than the headers compiled against had); score metrics NaN without
+	 *  scores */
+	const candor_fairness_value *metrics;
+	size_t nmetrics;
 	/** An intersection's group: the level of each attribute, in the order
 	 *  of view->attributes (one per real attribute); else NULL. `name` is
 	 *  these joined by '&', each with '\\' and '&' escaped by a '\\'. */
@@ -440,7 +455,10 @@ typedef struct candor_fairness_attr_result {
 	size_t first_group, ngroups; /**< its groups: view->groups[first_group ...] */
 	size_t reference;            /**< index into view->groups */
 	uint64_t nmissing;           /**< rows whose value is missing (left out of its groups) */
-	candor_fairness_value summary[CANDOR_FS_COUNT];
+	/** summary[s] for s < nsummary, indexed by ::candor_fairness_summary
+	 *  (nsummary = CANDOR_FS_COUNT of the library run) */
+	const candor_fairness_value *summary;
+	size_t nsummary;
 } candor_fairness_attr_result;
 
 /** A group against its attribute's reference for one metric. */
@@ -496,7 +514,7 @@ CANDOR_API const candor_fairness_view *candor_fairness_result_view(const candor_
 /**
  * The result as the JSON of DESIGN.md ("Fairness JSON"): `null` plus a
  * "reason" (or "<key>_reason") for undefined values, never NaN. `*out` is
- * NUL-terminated, allocated with malloc: release it with free().
+ * NUL-terminated, allocated with malloc: release it with candor_free() (or free()).
  */
 CANDOR_API candor_status candor_fairness_result_json(const candor_fairness_result *result,
                                                      char **out, size_t *len);

@@ -69,7 +69,9 @@ typedef struct candor_mitigate_options {
 	candor_mitigate_constraint constraint;/**< 0: none (the unconstrained optimum) */
 	candor_mitigate_objective objective;  /**< 0: accuracy */
 	/** candor_mitigate_run() only: the decisions before mitigation are
-	 *  score >= threshold; 0: 0.5. */
+	 *  score >= threshold when threshold_set (any finite number, 0
+	 *  included), else score >= 0.5 (and threshold must be 0). Version 1
+	 *  of this struct: 0 meant 0.5. */
 	double threshold;
 	/** candor_mitigate_run() only, without eval data: the fraction of rows
 	 *  held out for evaluation, in (0, 1); row i is held out when the
@@ -85,10 +87,18 @@ typedef struct candor_mitigate_options {
 	 *  for the call). candor_mitigate_run() also judges the decisions
 	 *  before and after with it. */
 	const candor_fairness_policy *policy;
+	/* ---- version 2 ---- */
+	bool threshold_set;                   /**< threshold is given (see threshold) */
 } candor_mitigate_options;
 
-#define CANDOR_MITIGATE_OPTIONS_VERSION 1
+#define CANDOR_MITIGATE_OPTIONS_VERSION 2
 #define CANDOR_MITIGATE_OPTIONS_INIT { .version = CANDOR_MITIGATE_OPTIONS_VERSION }
+
+/** Fill `opts` with the defaults of `version` (1 or
+ *  CANDOR_MITIGATE_OPTIONS_VERSION): zero and the version; CANDOR_EINVAL for
+ *  an unknown version. */
+CANDOR_API candor_status candor_mitigate_options_init(candor_mitigate_options *opts,
+                                                      unsigned int version);
 
 /* ===== rules from arrays ================================================ */
 
@@ -207,6 +217,11 @@ typedef struct candor_mitigate_columns {
 #define CANDOR_MITIGATE_COLUMNS_VERSION 1
 #define CANDOR_MITIGATE_COLUMNS_INIT { .version = CANDOR_MITIGATE_COLUMNS_VERSION }
 
+/** Fill `cols` with the defaults of `version` (zero and the version);
+ *  CANDOR_EINVAL for an unknown version. */
+CANDOR_API candor_status candor_mitigate_columns_init(candor_mitigate_columns *cols,
+                                                      unsigned int version);
+
 /** Expected metrics of the mitigated rule on one part (exact, no interval). */
 typedef struct candor_mitigate_expected {
 	double accuracy, balanced_accuracy;
@@ -276,7 +291,7 @@ CANDOR_API const candor_mitigate_view *candor_mitigate_result_view(const candor_
  * The result as JSON (docs/mitigation.md lists the keys): the rule per
  * group, and "fit" and "eval" each with "before", "after" (the fairness
  * JSON of DESIGN.md) and "expected". `*out` is NUL-terminated, allocated
- * with malloc: release it with free().
+ * with malloc: release it with candor_free() (or free()).
  */
 CANDOR_API candor_status candor_mitigate_result_json(const candor_mitigate_result *result,
                                                      char **out, size_t *len);

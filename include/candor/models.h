@@ -116,7 +116,12 @@ typedef struct candor_model_cmd_options {
 } candor_model_cmd_options;
 
 #define CANDOR_MODEL_CMD_OPTIONS_VERSION 1
-#define CANDOR_MODEL_CMD_OPTIONS_INIT { CANDOR_MODEL_CMD_OPTIONS_VERSION, 0, 0 }
+#define CANDOR_MODEL_CMD_OPTIONS_INIT { .version = CANDOR_MODEL_CMD_OPTIONS_VERSION }
+
+/** Fill `opts` with the defaults of `version` (zero and the version);
+ *  CANDOR_EINVAL for an unknown version. */
+CANDOR_API candor_status candor_model_cmd_options_init(candor_model_cmd_options *opts,
+                                                       unsigned int version);
 
 /**
  * A model served by an external command (`/bin/sh -c command`), started once

@@ -75,12 +75,19 @@ typedef struct candor_chart_axis {
  * dependence scatter) the y axis is categorical: lo = 0, hi = nslots, p0 at
  * the top, so slot k is centred at candor_chart_map(&y, k + 0.5), and
  * order[k] is the index, in the caller's arrays, of the item drawn in slot k.
+ * A layout passed to a draw call is zero or has order/order_size set (a
+ * layout of automatic storage holds garbage: initialise it with `= {0}`).
  */
 typedef struct candor_chart_layout {
 	double plot_x, plot_y, plot_w, plot_h; /**< the plot rectangle */
 	candor_chart_axis x, y;                /**< data-to-device mapping of each axis */
 	size_t nslots;                         /**< categories drawn (0 for the scatter) */
-	size_t order[CANDOR_CHART_MAX_SLOTS];  /**< caller's index of the item in slot k */
+	/** The caller's buffer of order_size entries, set before the call
+	 *  (NULL: not wanted): order[k] receives the caller's index of the item
+	 *  in slot k, for k < min(nslots, order_size). The draw calls clear the
+	 *  other fields and keep these two. */
+	size_t *order;
+	size_t order_size;
 } candor_chart_layout;
 
 /** Options shared by the charts. Zero means the default; NULL means all defaults. */
@@ -93,7 +100,12 @@ typedef struct candor_chart_options {
 } candor_chart_options;
 
 #define CANDOR_CHART_OPTIONS_VERSION 1
-#define CANDOR_CHART_OPTIONS_INIT { CANDOR_CHART_OPTIONS_VERSION, NULL, NULL, 0, 0 }
+#define CANDOR_CHART_OPTIONS_INIT { .version = CANDOR_CHART_OPTIONS_VERSION }
+
+/** Fill `opts` with the defaults of `version` (zero and the version);
+ *  CANDOR_EINVAL for an unknown version. */
+CANDOR_API candor_status candor_chart_options_init(candor_chart_options *opts,
+                                                   unsigned int version);
 
 /** The device coordinate of data value `v` on `axis` (NaN when v is not on a log axis' domain). */
 CANDOR_API double candor_chart_map(const candor_chart_axis *axis, double v);

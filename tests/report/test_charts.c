@@ -204,7 +204,8 @@ static void test_map(void **state)
 
 static void test_importance(void **state)
 {
-	candor_chart_layout L;
+	size_t L_order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 	cairo_surface_t *s;
 	(void)state;
 
@@ -230,11 +231,27 @@ static void test_importance(void **state)
 		assert_true(is_background(pixel(s, xe + 2, yc + L.plot_h / 6 * 0.28)));
 	}
 	cairo_surface_destroy(s);
+	/* a shorter order buffer gets the first slots only; NULL gets none */
+	size_t two[3] = {99, 99, 99};
+	candor_chart_layout L2 = { .order = two, .order_size = 2 };
+	s = render(K_IMPORTANCE, &L2);
+	assert_int_equal(L2.nslots, 6);
+	assert_int_equal(two[0], 1);
+	assert_int_equal(two[1], 2);
+	assert_int_equal(two[2], 99);
+	assert_true(L2.order == two && L2.order_size == 2);
+	cairo_surface_destroy(s);
+	candor_chart_layout L0 = {0};
+	s = render(K_IMPORTANCE, &L0);
+	assert_int_equal(L0.nslots, 6);
+	assert_null(L0.order);
+	cairo_surface_destroy(s);
 }
 
 static void test_lime(void **state)
 {
-	candor_chart_layout L;
+	size_t L_order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 	cairo_surface_t *s;
 	(void)state;
 
@@ -257,7 +274,8 @@ static void test_lime(void **state)
 
 static void test_group_bars(void **state)
 {
-	candor_chart_layout L;
+	size_t L_order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 	cairo_surface_t *s;
 	bool found_threshold = false;
 	(void)state;
@@ -295,7 +313,8 @@ static void test_group_bars(void **state)
 
 static void test_disparity(void **state)
 {
-	candor_chart_layout L;
+	size_t L_order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 	cairo_surface_t *s;
 	(void)state;
 
@@ -323,7 +342,8 @@ static void test_disparity(void **state)
 
 static void test_waterfall(void **state)
 {
-	candor_chart_layout L;
+	size_t L_order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 	cairo_surface_t *s;
 	double cum = -0.25;
 	(void)state;
@@ -350,7 +370,8 @@ static void test_waterfall(void **state)
 static void test_waterfall_other(void **state)
 {
 	candor_chart_options o = CANDOR_CHART_OPTIONS_INIT;
-	candor_chart_layout L;
+	size_t L_order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
 	cairo_t *cr = cairo_create(s);
 	(void)state;
@@ -367,7 +388,8 @@ static void test_waterfall_other(void **state)
 
 static void test_beeswarm(void **state)
 {
-	candor_chart_layout L;
+	size_t L_order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 	cairo_surface_t *s;
 	(void)state;
 
@@ -398,7 +420,8 @@ static void test_beeswarm(void **state)
 
 static void test_dependence(void **state)
 {
-	candor_chart_layout L;
+	size_t L_order[CANDOR_CHART_MAX_SLOTS];
+	candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 	cairo_surface_t *s;
 	(void)state;
 
@@ -426,7 +449,8 @@ static void test_svgs_parse(void **state)
 	/* every chart has been rendered by the tests above; render again so
 	 * this test can run alone */
 	for (int k = 0; k < K_N; k++) {
-		candor_chart_layout L;
+		size_t L_order[CANDOR_CHART_MAX_SLOTS];
+		candor_chart_layout L = { .order = L_order, .order_size = CANDOR_CHART_MAX_SLOTS };
 		cairo_surface_destroy(render(k, &L));
 	}
 	snprintf(cmd, sizeof(cmd), "%s %s/tests/report/check_svg.py %d %d %s/*.svg",
