@@ -5,6 +5,8 @@
  * candor_model_load() reads the file once and decides by content:
  *   - "\x7fELF" magic: a shared-library plugin (plugin.c);
  *   - a first line "tree": LightGBM's text model (lightgbm.c);
+ *   - JSON whose top-level object has "format": candor's tree-ensemble JSON
+ *     (ensemble.c, written by tools/candor-export-sklearn);
  *   - JSON whose top-level object has "learner": XGBoost (xgboost.c);
  *   - JSON whose top-level object has "kind": linear/logistic (linear.c);
  *   - anything else: CANDOR_EPARSE naming the file.
@@ -107,8 +109,9 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 		i++;
 	if (i == len || (text[i] != '{' && text[i] != '['))
 		return candor__error(CANDOR_EPARSE, name, 0, 0,
-		                     "not a model file: expected XGBoost JSON, linear/logistic "
-		                     "JSON or a shared-library plugin");
+		                     "not a model file: expected XGBoost JSON, candor's "
+		                     "tree-ensemble JSON, linear/logistic JSON, a LightGBM text "
+		                     "model or a shared-library plugin");
 	st = candor__json_parse(&root, text, len, name);
 	if (st != CANDOR_OK)
 		return st;
@@ -117,14 +120,17 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 		return candor__error(CANDOR_EPARSE, name, 0, 0,
 		                     "not a model file: the JSON document is not an object");
 	}
-	if (json_object_object_get_ex(root, "learner", &v))
+	if (candor__ensemble_detect(root))
+		st = candor__ensemble_load(out, root, text, len, name);
+	else if (json_object_object_get_ex(root, "learner", &v))
 		st = candor__xgboost_load(out, root, text, len, name);
 	else if (json_object_object_get_ex(root, "kind", &v))
 		st = candor__linear_load(out, root, name);
 	else
 		st = candor__error(CANDOR_EPARSE, name, 0, 0,
-		                   "not a model file: JSON with neither \"learner\" (XGBoost) "
-		                   "nor \"kind\" (linear/logistic)");
+		                   "not a model file: JSON with neither \"format\" (candor's "
+		                   "tree-ensemble JSON), \"learner\" (XGBoost) nor \"kind\" "
+		                   "(linear/logistic)");
 	json_object_put(root);
 	return st;
 }

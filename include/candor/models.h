@@ -45,7 +45,8 @@ typedef enum candor_model_type {
 	CANDOR_MODEL_XGBOOST = 3,  /**< XGBoost JSON tree ensemble */
 	CANDOR_MODEL_COMMAND = 4,  /**< external command, batch protocol */
 	CANDOR_MODEL_PLUGIN = 5,   /**< shared-library plugin */
-	CANDOR_MODEL_LIGHTGBM = 6  /**< LightGBM text model (Booster.save_model) */
+	CANDOR_MODEL_LIGHTGBM = 6, /**< LightGBM text model (Booster.save_model) */
+	CANDOR_MODEL_ENSEMBLE = 7  /**< candor's tree-ensemble JSON (scikit-learn's trees) */
 } candor_model_type;
 
 /** An opaque model handle. */
