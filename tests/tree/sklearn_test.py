@@ -78,6 +78,9 @@ Xh = Xtr.copy()
 Xh[rng.rand(N) < 0.1, 0] = np.nan
 Xh[rng.rand(N) < 0.1, 3] = np.nan
 Xh[:, 3] = np.where(np.isnan(Xh[:, 3]), np.nan, (Xtr[:, 3] * 3 + rng.randint(0, 3, N)) % 10)
+# missing values that say something, so that trees split "on missing values"
+# (num_threshold +inf: every number left, NaN right)
+Xh[(lin > 1.0) & (rng.rand(N) < 0.7), 1] = np.nan
 yh = y_bin ^ (np.nan_to_num(Xh[:, 3], nan=1) % 3 == 0)
 
 
@@ -287,6 +290,29 @@ def export(est, tmp, name):
     return r, js
 
 
+coverage = {"inf": 0}
+
+
+def discriminating(est, X):
+    """Rows whose float32 path meets a node where x <= t and float32(x) <= t
+    disagree."""
+    trees = [est] if not hasattr(est, "estimators_") else list(np.ravel(est.estimators_))
+    count = 0
+    for x in X:
+        hit = False
+        for t in trees:
+            tr, node = t.tree_, 0
+            while tr.children_left[node] != -1 and not hit:
+                v, th = x[tr.feature[node]], tr.threshold[node]
+                hit = (v <= th) != (float(np.float32(v)) <= th)
+                node = tr.children_left[node] if float(np.float32(v)) <= th \
+                    else tr.children_right[node]
+            if hit:
+                break
+        count += hit
+    return count
+
+
 def run_case(name, est, X, y, tmp):
     est.fit(X, y)
     r, js = export(est, tmp, name)
@@ -300,6 +326,12 @@ def run_case(name, est, X, y, tmp):
         extra[0, 3], extra[1, 3], extra[2, 3], extra[3, 3], extra[4, 0] = \
             np.nan, 12, -1, 2.5, np.nan
         Xt = np.r_[Xt, extra]
+    if "Hist" in type(est).__name__:
+        with open(js) as f:
+            coverage["inf"] += f.read().count('"inf"')
+    else:
+        # the rows must tell float32(x) <= t from x <= t somewhere on a path
+        check(discriminating(est, Xt) > 0, "%s: no row where float32 matters" % name)
     bg = X[rng.choice(len(X), 6, replace=False)]
     d = dump(js, Xt, bg, tmp)
     if not check(d["rc"] == 0, "%s: ensemble_dump: %s" % (name, d["error"])):
@@ -540,6 +572,7 @@ with tempfile.TemporaryDirectory() as tmp:
     for name, est, kind in CASES:
         X, y = data(kind)
         run_case(name, est, X, y, tmp)
+    check(coverage["inf"] > 0, "no HistGradientBoosting split on missing values (+inf)")
     refusals(tmp)
 
 print("sklearn_test: %d failure(s)" % failures)
