@@ -98,6 +98,9 @@ static candor_status explain_tree(candor_explanation **out, const candor_model *
 
 	to.threads = (int)a->threads;
 	to.on_progress = on_progress;
+	/* values the model's own library refuses (scikit-learn: NaN) */
+	if ((st = candor_model_check_input(model, x, n)) != CANDOR_OK)
+		return st;
 	phi = malloc((n ? n : 1) * k * (m + 1) * sizeof(double));
 	if (!phi)
 		return CANDOR_ENOMEM;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "models/models_int.h"
+#include "models/tree_int.h"
 
 /* Model files are small; refuse anything absurd rather than exhaust memory. */
 
@@ -264,6 +265,16 @@ static candor_status check_outputs(const candor_model *model, const double *out,
 		                                        "in [0, 1]"
 		                                      : "a prediction must be a finite number");
 	}
+}
+
+candor_status candor_model_check_input(const candor_model *model, const double *x, size_t n)
+{
+	const candor__tree_ensemble *ens;
+
+	if (!model || (n && !x))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_check_input: NULL argument");
+	ens = candor__tree_ensemble_of(model);
+	return ens ? candor__tree_check_rows(ens, x, n) : CANDOR_OK;
 }
 
 candor_status candor_model_predict(candor_model *model, const double *x, size_t n, double *out)

@@ -68,7 +68,7 @@ candor_status candor__tree_check_rows(const candor__tree_ensemble *ens, const do
 				else
 					candor__format_double(buf, sizeof buf, v);
 				return candor__error(CANDOR_EDOMAIN, NULL, 0, 0,
-				                     "row %zu, feature %zu (0-based) is %s: %s", i, j,
+				                     "row %zu of the rows given, feature %zu (0-based), is %s: %s", i, j,
 				                     buf, why);
 			}
 		}

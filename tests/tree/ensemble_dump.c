@@ -11,6 +11,7 @@
  *   pred r v_1 .. v_K                   candor_model_predict()
  *   path r phi (K x (M + 1))            candor_treeshap()
  *   intv r phi (K x (M + 1))            candor_treeshap_interventional() (BACKGROUND)
+ *   intr r phi (K x (M + 1) x (M + 1))  candor_treeshap_interactions()
  * A failing call prints "error STATUS FILE:LINE:COL: message" and exits 1.
  */
 #include <stdio.h>
@@ -73,10 +74,11 @@ int main(int argc, char **argv)
 	double *pred = malloc((n ? n : 1) * K * sizeof *pred);
 	double *phi = malloc((n ? n : 1) * K * (M + 1) * sizeof *phi);
 	double *iv = malloc((n ? n : 1) * K * (M + 1) * sizeof *iv);
+	double *in = malloc((n ? n : 1) * K * (M + 1) * (M + 1) * sizeof *in);
 	candor_treeshap_options to = CANDOR_TREESHAP_OPTIONS_INIT;
 	int rc = 0;
 	to.threads = 2;
-	if (!x || !pred || !phi || !iv)
+	if (!x || !pred || !phi || !iv || !in)
 		return 3;
 	printf("kind %d outputs %zu type %d\n", (int)candor_model_output_kind(model), K,
 	       (int)candor_model_type_of(model));
@@ -92,11 +94,16 @@ int main(int argc, char **argv)
 		rc = fail("interventional");
 		goto done;
 	}
+	if (candor_treeshap_interactions(model, x, n, in, &to)) {
+		rc = fail("interactions");
+		goto done;
+	}
 	for (size_t r = 0; r < n; r++) {
 		print_block("pred", r, pred + r * K, K);
 		print_block("path", r, phi + r * K * (M + 1), K * (M + 1));
 		if (bg)
 			print_block("intv", r, iv + r * K * (M + 1), K * (M + 1));
+		print_block("intr", r, in + r * K * (M + 1) * (M + 1), K * (M + 1) * (M + 1));
 	}
 done:
 	free(x);
@@ -104,6 +111,7 @@ done:
 	free(pred);
 	free(phi);
 	free(iv);
+	free(in);
 	candor_model_free(model);
 	return rc;
 }

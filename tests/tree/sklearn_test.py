@@ -270,7 +270,7 @@ def dump(model, X, bg=None, tmp="."):
         write_rows(bp, bg)
         args.append(bp)
     r = subprocess.run(args, capture_output=True, text=True)
-    out = {"pred": {}, "path": {}, "intv": {}, "error": None, "rc": r.returncode}
+    out = {"pred": {}, "path": {}, "intv": {}, "intr": {}, "error": None, "rc": r.returncode}
     for line in r.stdout.splitlines():
         w = line.split()
         if w[0] == "error":
@@ -354,6 +354,15 @@ def run_case(name, est, X, y, tmp):
             check(close(phi[k].sum(), marg[i, k], 1e-12),
                   "%s row %d output %d: SHAP values sum to %r, sklearn margin %r"
                   % (name, i, k, phi[k].sum(), marg[i, k]))
+    # interaction values: symmetric, each feature's line sums to its SHAP value
+    for i in range(len(Xt)):
+        inter = d["intr"][i].reshape(K, M + 1, M + 1)
+        phi = d["path"][i].reshape(K, M + 1)
+        scale = max(1.0, np.abs(phi).max())
+        check(np.all(np.abs(inter - inter.transpose(0, 2, 1)) <= 1e-10 * scale) and
+              np.all(np.abs(inter[:, :M, :].sum(axis=2) - phi[:, :M]) <= 1e-10 * scale) and
+              np.all(np.abs(inter[:, M, M] - phi[:, M]) <= 1e-10 * scale),
+              "%s row %d: interaction values do not add up to the SHAP values" % (name, i))
     # path-dependent values against Algorithm 1 enumerated (first rows)
     base, trees = oracle_trees(est)
     sw = 0.0
@@ -500,8 +509,8 @@ def refusals(tmp):
         text = f.read()
     doc = json.loads(text)
 
-    def broken(name, mutate, msg, status=2):
-        d = json.loads(text)
+    def broken(name, mutate, msg, status=2, src=None):
+        d = json.loads(src or text)
         mutate(d)
         p = os.path.join(tmp, name + ".json")
         with open(p, "w") as f:
@@ -513,12 +522,15 @@ def refusals(tmp):
               r.stderr.startswith("candor: " + p + ":"),
               "%s: exit %d, stderr %r" % (name, r.returncode, r.stderr))
         check(not os.path.exists(o), "%s: left %s" % (name, o))
+        # the line and column of the offending value (the file is indented)
+        pos = r.stderr[len("candor: " + p + ":"):].split(":")[:2]
+        check(len(pos) == 2 and pos[0].isdigit() and int(pos[0]) > 1 and pos[1].isdigit()
+              and int(pos[1]) > 0, "%s: no position in %r" % (name, r.stderr))
         return r.stderr
 
     def set_version(d):
         d["version"] = 2
-    e = broken("version2", set_version, "version 2 is not supported")
-    check(":1:" not in e.split(":", 2)[2][:3], "version2 position %r" % e)
+    broken("version2", set_version, "version 2 is not supported")
 
     def bad_cover(d):
         d["trees"][1]["cover"][0] += 10
@@ -551,12 +563,72 @@ def refusals(tmp):
         d["trees"][0]["threshold"][0] = "inf"
     broken("strthreshold", nan_threshold, "expected a number")
 
+    def hist_only(d):
+        d["trees"][0]["missing_left"] = [False] * len(d["trees"][0]["left"])
+    broken("hist_only", hist_only, "only decision \"sklearn_hist\" has")
+
+    # HistGradientBoosting documents: categorical splits and their rules
+    hest = ensemble.HistGradientBoostingClassifier(max_iter=3, max_depth=3,
+                                                   categorical_features=[3], random_state=1)
+    hest.fit(Xh, yh)
+    r, hjs = export(hest, tmp, "hist")
+    with open(hjs) as f:
+        htext = f.read()
+    hdoc = json.loads(htext)
+
+    def first_cat(d):
+        for t in d["trees"]:
+            for i, c in enumerate(t["categories"]):
+                if c:
+                    return t, i
+        raise AssertionError("no categorical split")
+    check(any(c for t in hdoc["trees"] for c in t["categories"]), "hist: no categorical split")
+
+    def unknown_cat(d):
+        t, i = first_cat(d)
+        t["categories"][i].append(200)
+    broken("unknown_cat", unknown_cat, "not a known category of feature 3", src=htext)
+
+    def cat_twice(d):
+        t, i = first_cat(d)
+        t["categories"][i].append(t["categories"][i][0])
+    broken("cat_twice", cat_twice, "twice", src=htext)
+
+    def known_order(d):
+        d["known_categories"][3] = list(reversed(d["known_categories"][3]))
+    broken("known_order", known_order, "not strictly increasing", src=htext)
+
+    def cat_threshold(d):
+        t, i = first_cat(d)
+        t["threshold"][i] = 0.5
+    broken("cat_threshold", cat_threshold, "its threshold is null", src=htext)
+
+    def leaf_missing(d):
+        t = d["trees"][0]
+        t["missing_left"][t["left"].index(-1)] = True
+    broken("leaf_missing", leaf_missing, "is a leaf", src=htext)
+
+    def nan_num(d):
+        t = d["trees"][0]
+        i = next(i for i, c in enumerate(t["categories"]) if c is None and t["left"][i] != -1)
+        t["threshold"][i] = "nan"
+    broken("nan_threshold", nan_num, "expected a number, \"inf\" or \"-inf\"", src=htext)
+
     # NaN in the data: scikit-learn's classic trees refuse it, so does candor's predict
     bad = Xtr[:3].copy()
     bad[1, 2] = np.nan
     d = dump(js, bad, None, tmp)
-    check(d["rc"] == 1 and d["error"] and "row 1, feature 2 (0-based) is missing" in d["error"],
+    check(d["rc"] == 1 and d["error"] and "row 1 of the rows given, feature 2 (0-based), is missing" in d["error"],
           "NaN row: %r" % d)
+    # ... and so does `candor explain` (TreeSHAP), rather than send NaN some way
+    nan_csv = os.path.join(tmp, "nan.csv")
+    with open(nan_csv, "w") as f:
+        f.write(",".join("x%d" % j for j in range(M)) + "\n1,2,,3,4\n")
+    o = os.path.join(tmp, "nan_out.csv")
+    r = subprocess.run([BIN, "explain", "--model", js, "--data", nan_csv, "--out", o],
+                       capture_output=True, text=True)
+    check(r.returncode == 2 and "feature 2 (0-based), is missing" in r.stderr and
+          not os.path.exists(o), "cli NaN row: exit %d, %r" % (r.returncode, r.stderr))
     # a HistGradientBoosting category of 256 or more (scikit-learn would wrap it)
     est = ensemble.HistGradientBoostingClassifier(max_iter=3, categorical_features=[3])
     est.fit(Xh, yh)
