@@ -475,6 +475,9 @@ static candor_status run_tree(const candor_explainer *ex, const double *x, size_
 	to.threads = ex->ctx.o.threads;
 	to.on_progress = ex->ctx.o.on_progress;
 	to.payload = ex->ctx.o.payload;
+	/* the rows TreeSHAP walks, checked as candor_model_predict() would */
+	if (n > 0 && (st = candor_model_check_input(ex->model, x, n)) != CANDOR_OK)
+		return st;
 	if (candor__mul_overflow(n ? n : 1, k * (m + 1), &cells))
 		return candor__error(CANDOR_ENOMEM, NULL, 0, 0, "%zu rows are too many to explain", n);
 	phi = candor__mallocarray(cells, sizeof(double));

@@ -893,8 +893,11 @@ static candor_status check_args(const candor_model *model, const double *x, size
 	*ens = candor__tree_ensemble_of(model);
 	if (!*ens)
 		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
-		                     "treeshap: the model is not a tree ensemble (XGBoost, LightGBM)");
-	return CANDOR_OK;
+		                     "treeshap: the model is not a tree ensemble (XGBoost, LightGBM, "
+		                     "tree-ensemble JSON)");
+	/* values the model's own library refuses (scikit-learn: NaN) are
+	 * refused here too, as candor_model_predict() refuses them */
+	return n > 0 ? candor_model_check_input(model, x, n) : CANDOR_OK;
 }
 
 static void ws_free(ts_ws *ws, size_t nt)
@@ -1019,7 +1022,10 @@ candor_status candor__treeshap_plan_new(candor__treeshap_plan **out, const cando
 	*out = NULL;
 	if (!ens)
 		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
-		                     "treeshap: the model is not a tree ensemble (XGBoost, LightGBM)");
+		                     "treeshap: the model is not a tree ensemble (XGBoost, LightGBM, "
+		                     "tree-ensemble JSON)");
+	if (bg && nbg && (st = candor_model_check_input(model, bg, nbg)) != CANDOR_OK)
+		return st;
 	if (!(tp = candor__calloc(1, sizeof *tp)))
 		return CANDOR_ENOMEM;
 	if ((st = plan_build(&tp->plan, ens, tables))) {

@@ -5,6 +5,8 @@
  * candor_model_load() reads the file once and decides by content:
  *   - "\x7fELF" magic: a shared-library plugin (plugin.c);
  *   - a first line "tree": LightGBM's text model (lightgbm.c);
+ *   - JSON whose top-level object has "format": candor's tree-ensemble JSON
+ *     (ensemble.c, written by tools/candor-export-sklearn);
  *   - JSON whose top-level object has "learner": XGBoost (xgboost.c);
  *   - JSON whose top-level object has "kind": linear/logistic (linear.c);
  *   - anything else: CANDOR_EPARSE naming the file.
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "models/models_int.h"
+#include "models/tree_int.h"
 
 /* Model files are small; refuse anything absurd rather than exhaust memory. */
 
@@ -113,8 +116,9 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 		i++;
 	if (i == len || (text[i] != '{' && text[i] != '['))
 		return candor__error(CANDOR_EPARSE, name, 0, 0,
-		                     "not a model file: expected XGBoost JSON, linear/logistic "
-		                     "JSON or a shared-library plugin");
+		                     "not a model file: expected XGBoost JSON, candor's "
+		                     "tree-ensemble JSON, linear/logistic JSON, a LightGBM text "
+		                     "model or a shared-library plugin");
 	st = candor__json_parse(&root, text, len, name);
 	if (st != CANDOR_OK)
 		return st;
@@ -123,14 +127,17 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 		return candor__error(CANDOR_EPARSE, name, 0, 0,
 		                     "not a model file: the JSON document is not an object");
 	}
-	if (json_object_object_get_ex(root, "learner", &v))
+	if (candor__ensemble_detect(root))
+		st = candor__ensemble_load(out, root, text, len, name);
+	else if (json_object_object_get_ex(root, "learner", &v))
 		st = candor__xgboost_load(out, root, text, len, name);
 	else if (json_object_object_get_ex(root, "kind", &v))
 		st = candor__linear_load(out, root, name);
 	else
 		st = candor__error(CANDOR_EPARSE, name, 0, 0,
-		                   "not a model file: JSON with neither \"learner\" (XGBoost) "
-		                   "nor \"kind\" (linear/logistic)");
+		                   "not a model file: JSON with neither \"format\" (candor's "
+		                   "tree-ensemble JSON), \"learner\" (XGBoost) nor \"kind\" "
+		                   "(linear/logistic)");
 	json_object_put(root);
 	return st;
 }
@@ -264,6 +271,16 @@ static candor_status check_outputs(const candor_model *model, const double *out,
 		                                        "in [0, 1]"
 		                                      : "a prediction must be a finite number");
 	}
+}
+
+candor_status candor_model_check_input(const candor_model *model, const double *x, size_t n)
+{
+	const candor__tree_ensemble *ens;
+
+	if (!model || (n && !x))
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model_check_input: NULL argument");
+	ens = candor__tree_ensemble_of(model);
+	return ens ? candor__tree_check_rows(ens, x, n) : CANDOR_OK;
 }
 
 candor_status candor_model_predict(candor_model *model, const double *x, size_t n, double *out)

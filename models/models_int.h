@@ -139,4 +139,11 @@ bool candor__lightgbm_detect(const char *text, size_t len);
 candor_status candor__lightgbm_load(candor_model **out, const char *text, size_t len,
                                     const char *path);
 
+/* ---- additions by the scikit-learn issue (ensemble.c) ---- */
+
+/* candor's tree-ensemble JSON: a top-level object with a "format" member. */
+bool candor__ensemble_detect(json_object *root);
+candor_status candor__ensemble_load(candor_model **out, json_object *root, const char *text,
+                                    size_t len, const char *path);
+
 #endif

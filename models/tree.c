@@ -3,6 +3,7 @@
  * (layout in tree_int.h), shared by every tree-ensemble reader.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "models/tree_int.h"
@@ -29,7 +30,49 @@ void candor__tree_ensemble_free(candor__tree_ensemble *ens)
 	candor__free(ens->nodes);
 	candor__free(ens->cover);
 	candor__free(ens->catset);
+	candor__free(ens->input_rule);
 	candor__free(ens);
+}
+
+candor_status candor__tree_check_rows(const candor__tree_ensemble *ens, const double *x,
+                                      size_t n)
+{
+	const size_t M = ens->nfeatures;
+	if (!ens->input_rule)
+		return CANDOR_OK;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < M; j++) {
+			const double v = x[i * M + j];
+			const char *why = NULL;
+			switch (ens->input_rule[j]) {
+			case CANDOR__INPUT_FINITE_F32:
+				if (!isfinite((float)v))
+					why = "scikit-learn's trees compare float32 values and refuse "
+					      "missing, infinite and out-of-float32-range ones";
+				break;
+			case CANDOR__INPUT_CAT256:
+				if (v >= 256.0)
+					why = "a categorical feature of HistGradientBoosting takes the "
+					      "categories 0 to 255 (scikit-learn would read this one "
+					      "modulo 256)";
+				break;
+			default:
+				break;
+			}
+			if (why) {
+				char buf[40];
+				if (v != v)
+					snprintf(buf, sizeof buf, "missing (NaN)");
+				else if (isinf(v))
+					snprintf(buf, sizeof buf, "%sinf", v < 0 ? "-" : "");
+				else
+					candor__format_double(buf, sizeof buf, v);
+				return candor__error(CANDOR_EDOMAIN, NULL, 0, 0,
+				                     "row %zu of the rows given, feature %zu (0-based), is %s: %s", i, j,
+				                     buf, why);
+			}
+		}
+	return CANDOR_OK;
 }
 
 /* Float sums in tree order (XGBoost): rows in blocks, each block's outputs
@@ -100,6 +143,9 @@ static candor_status tree_predict(void *state, const double *x, size_t n, double
 {
 	const candor__tree_ensemble *ens = state;
 	const size_t K = ens->noutputs;
+	const candor_status st = candor__tree_check_rows(ens, x, n);
+	if (st)
+		return st;
 	candor__tree_margin(ens, x, n, out);
 	switch (ens->transform) {
 	case CANDOR__TREE_SIGMOID:

@@ -2,8 +2,8 @@
  * tree_int.h - the one tree engine: the flat layout every tree-ensemble
  * format loads into (not installed).
  *
- * The loaders (models/xgboost.c, models/lightgbm.c) turn a file into one
- * array of packed nodes shared by every tree, with the split rule of each
+ * The loaders (models/xgboost.c, models/lightgbm.c, models/ensemble.c) turn
+ * a file into one array of packed nodes shared by every tree, with the split rule of each
  * node spelt out (numerical with the format's comparison and missing-value
  * rule, or categorical with a bitset of categories), so that prediction
  * (tree.c) and TreeSHAP (explain/treeshap.c) walk the same memory with no
@@ -18,7 +18,8 @@
  * LightGBM's data count) that reached node k; a loader only accepts covers
  * whose parent equals the sum of its children up to float rounding
  * (candor__tree_covers_agree), since TreeSHAP's zero fractions and base
- * value come from them.
+ * value come from them. scikit-learn's covers are weighted_n_node_samples
+ * (classic trees) and count (HistGradientBoosting).
  */
 #ifndef CANDOR_MODELS_TREE_INT_H
 #define CANDOR_MODELS_TREE_INT_H
@@ -33,7 +34,14 @@
 typedef enum candor__split {
 	CANDOR__SPLIT_LT_F32 = 1, /* XGBoost: left iff float(x) < float(threshold); NaN: default */
 	CANDOR__SPLIT_LE = 2,     /* LightGBM: left iff x <= threshold, after the missing rule */
-	CANDOR__SPLIT_CAT = 3     /* left iff category (int)x is in the node's set; see below */
+	CANDOR__SPLIT_CAT = 3,    /* left iff category (int)x is in the node's set; see below */
+	/* scikit-learn's classic trees: left iff (double)(float)x <= threshold
+	 * (X is cast to float32, the threshold is a double); NaN: default */
+	CANDOR__SPLIT_LE_F32D = 4,
+	/* scikit-learn's HistGradientBoosting categories: NaN, negative values
+	 * and categories beyond the set go the default way; otherwise category
+	 * (uint32)x goes left iff its bit is set */
+	CANDOR__SPLIT_CAT_DEFAULT = 5
 } candor__split;
 
 /* The missing-value rule of a CANDOR__SPLIT_LE node (LightGBM's missing type). */
@@ -93,7 +101,18 @@ typedef struct candor__tree_ensemble {
 	candor__tree_transform transform;
 	double sigmoid;            /* CANDOR__TREE_SIGMOID's scale (1 but for LightGBM's sigmoid:) */
 	char objective[32];
+	/* NULL, or M rules (candor__tree_input) that candor__tree_check_rows
+	 * holds every input value to: the values the model's own library
+	 * refuses or cannot read with certainty (models/ensemble.c) */
+	uint8_t *input_rule;
 } candor__tree_ensemble;
+
+/* What an input value of a feature may be (ens->input_rule). */
+typedef enum candor__tree_input {
+	CANDOR__INPUT_ANY = 0,
+	CANDOR__INPUT_FINITE_F32 = 1, /* finite as a float32 (scikit-learn's classic trees) */
+	CANDOR__INPUT_CAT256 = 2      /* NaN or below 256 (a HistGradientBoosting category) */
+} candor__tree_input;
 
 /* Does node nd send value v left? */
 static inline bool candor__tree_left(const candor__tree_node *nd, const uint32_t *catset,
@@ -112,6 +131,12 @@ static inline bool candor__tree_left(const candor__tree_node *nd, const uint32_t
 		    v <= (double)1e-35f)
 			return nd->default_left;
 		return v <= nd->value;
+	case CANDOR__SPLIT_LE_F32D:
+		return v != v ? nd->default_left : (double)(float)v <= nd->value;
+	case CANDOR__SPLIT_CAT_DEFAULT:
+		if (!(v >= 0.0 && v < 32.0 * nd->ncat))
+			return nd->default_left;
+		return catset[nd->cat + (uint32_t)v / 32] >> ((uint32_t)v % 32) & 1u;
 	default: {
 		/* LightGBM's static_cast<int>: NaN, negatives and values that do
 		 * not fit an int (INT_MIN on x86) go right */
@@ -146,6 +171,12 @@ bool candor__tree_covers_agree(double parent, double a, double b);
  */
 void candor__tree_margin(const candor__tree_ensemble *ens, const double *x, size_t n,
                          double *out);
+
+/* CANDOR_OK when every value of the n rows x (n x M) passes its feature's
+ * ens->input_rule; otherwise CANDOR_EDOMAIN naming the row and the feature
+ * (0-based) and the value. Prediction calls it; TreeSHAP's callers should. */
+candor_status candor__tree_check_rows(const candor__tree_ensemble *ens, const double *x,
+                                      size_t n);
 
 /* A new, empty ensemble (calloc'd), and its destructor (NULL accepted). */
 candor__tree_ensemble *candor__tree_ensemble_new(void);

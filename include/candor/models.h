@@ -50,7 +50,8 @@ typedef enum candor_model_type {
 	CANDOR_MODEL_XGBOOST = 3,  /**< XGBoost JSON tree ensemble */
 	CANDOR_MODEL_COMMAND = 4,  /**< external command, batch protocol */
 	CANDOR_MODEL_PLUGIN = 5,   /**< shared-library plugin */
-	CANDOR_MODEL_LIGHTGBM = 6  /**< LightGBM text model (Booster.save_model) */
+	CANDOR_MODEL_LIGHTGBM = 6, /**< LightGBM text model (Booster.save_model) */
+	CANDOR_MODEL_ENSEMBLE = 7  /**< candor's tree-ensemble JSON (scikit-learn's trees) */
 } candor_model_type;
 
 /** An opaque model handle. */
@@ -97,6 +98,18 @@ CANDOR_API candor_status candor_model_predict(candor_model *model, const double 
  */
 CANDOR_API candor_status candor_model_bind(const candor_model *model, const candor_table *table,
                                            size_t *cols);
+
+/**
+ * Check `n` rows `x` (n x M) against what the model's own library accepts,
+ * without predicting: CANDOR_EDOMAIN names the first row (0-based, within
+ * this call), feature and value it refuses. candor_model_predict() makes
+ * the same check; callers that walk a model's trees themselves (TreeSHAP)
+ * call this first. Today only scikit-learn's models refuse values: its
+ * classic trees take finite float32 values only, HistGradientBoosting's
+ * categorical features categories below 256 (docs/models.md).
+ */
+CANDOR_API candor_status candor_model_check_input(const candor_model *model, const double *x,
+                                                  size_t n);
 
 /* ===== additions: loading from memory and the external-command adapter ===== */
 
