@@ -328,17 +328,12 @@ out:
 
 candor_status candor_audit_options_init(candor_audit_options *opts, unsigned int version)
 {
-	if (!opts)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit options: NULL");
-	if (version < 1 || version > CANDOR_AUDIT_OPTIONS_VERSION)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-		                     "audit options: version %u is not one of 1..%u", version,
-		                     CANDOR_AUDIT_OPTIONS_VERSION);
 	/* a version 1 struct ends before threshold_set */
-	memset(opts, 0, version == 1 ? offsetof(candor_audit_options, threshold_set)
-	                             : sizeof(*opts));
-	opts->version = version;
-	return CANDOR_OK;
+	const size_t size = version == 1 ? offsetof(candor_audit_options, threshold_set)
+	                  : version == CANDOR_AUDIT_OPTIONS_VERSION ? sizeof(*opts) : 0;
+
+	return candor__options_init(opts, size, version, CANDOR_AUDIT_OPTIONS_VERSION,
+	                            "candor_audit_options");
 }
 
 /* The caller's options as the current version, with every default filled

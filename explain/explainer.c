@@ -44,15 +44,10 @@ struct candor_explainer {
 
 candor_status candor_explainer_options_init(candor_explainer_options *opts, unsigned int version)
 {
-	if (!opts)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "explainer_options_init: NULL options");
-	if (version != CANDOR_EXPLAINER_OPTIONS_VERSION)
-		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-		                     "explainer options version %u is not %u", version,
-		                     CANDOR_EXPLAINER_OPTIONS_VERSION);
-	memset(opts, 0, sizeof(*opts));
-	opts->version = version;
-	return CANDOR_OK;
+	return candor__options_init(opts,
+	                            version == CANDOR_EXPLAINER_OPTIONS_VERSION ? sizeof(*opts) : 0,
+	                            version, CANDOR_EXPLAINER_OPTIONS_VERSION,
+	                            "candor_explainer_options");
 }
 
 /* ===== options =========================================================== */
@@ -592,4 +587,11 @@ candor_status candor_explain(candor_explanation **out, candor_model *model, cons
 		st = candor_explainer_run_ids(out, ex, x, n, o.row_ids);
 	candor_explainer_free(ex);
 	return st;
+}
+
+candor_status candor_explain_options_init(candor_explain_options *opts, unsigned int version)
+{
+	return candor__options_init(opts,
+	                            version == CANDOR_EXPLAIN_OPTIONS_VERSION ? sizeof(*opts) : 0,
+	                            version, CANDOR_EXPLAIN_OPTIONS_VERSION, "candor_explain_options");
 }

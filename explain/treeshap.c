@@ -1212,3 +1212,11 @@ candor_status candor_treeshap_interactions_write_csv(FILE *f, const candor_model
 		                     "cannot write the interaction values: %s", strerror(errno));
 	return CANDOR_OK;
 }
+
+candor_status candor_treeshap_options_init(candor_treeshap_options *opts, unsigned int version)
+{
+	return candor__options_init(opts,
+	                            version == CANDOR_TREESHAP_OPTIONS_VERSION ? sizeof(*opts) : 0,
+	                            version, CANDOR_TREESHAP_OPTIONS_VERSION,
+	                            "candor_treeshap_options");
+}

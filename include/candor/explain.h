@@ -168,7 +168,7 @@ typedef enum candor_tree_mode {
 /** Options of candor_explain() (the one-call form; see the explainer). Zero means the default. */
 typedef struct candor_explain_options {
 	unsigned int version;          /**< CANDOR_EXPLAIN_OPTIONS_VERSION */
-	candor_explain_method method;  /**< required (not TREE: use candor_treeshap()) */
+	candor_explain_method method;  /**< required: 0 is refused here (the explainer resolves 0 as auto); not TREE */
 	candor_link link;              /**< 0: identity */
 	/**
 	 * Budget. kernel: coalitions per row (default 2M + 2048, at least 2M
@@ -202,8 +202,12 @@ typedef struct candor_explain_options {
 } candor_explain_options;
 
 #define CANDOR_EXPLAIN_OPTIONS_VERSION 1
-#define CANDOR_EXPLAIN_OPTIONS_INIT { CANDOR_EXPLAIN_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, \
-	NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL }
+#define CANDOR_EXPLAIN_OPTIONS_INIT { .version = CANDOR_EXPLAIN_OPTIONS_VERSION }
+
+/** Fill `opts` with the defaults of `version` (all zero but the version),
+ *  for bindings that cannot use the macro; CANDOR_EINVAL for an unknown one. */
+CANDOR_API candor_status candor_explain_options_init(candor_explain_options *opts,
+                                                     unsigned int version);
 
 /** The result of an explainer (opaque, read-only once built). */
 typedef struct candor_explanation candor_explanation;

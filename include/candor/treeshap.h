@@ -39,7 +39,12 @@ typedef struct candor_treeshap_options {
 } candor_treeshap_options;
 
 #define CANDOR_TREESHAP_OPTIONS_VERSION 1
-#define CANDOR_TREESHAP_OPTIONS_INIT { CANDOR_TREESHAP_OPTIONS_VERSION, 0, NULL, NULL }
+#define CANDOR_TREESHAP_OPTIONS_INIT { .version = CANDOR_TREESHAP_OPTIONS_VERSION }
+
+/** Fill `opts` with the defaults of `version` (all zero but the version),
+ *  for bindings that cannot use the macro; CANDOR_EINVAL for an unknown one. */
+CANDOR_API candor_status candor_treeshap_options_init(candor_treeshap_options *opts,
+                                                      unsigned int version);
 
 /**
  * True when `model` is a tree ensemble these functions explain (XGBoost

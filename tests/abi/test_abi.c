@@ -84,6 +84,14 @@ static void test_options_init(void **state)
 	           CANDOR_MITIGATE_OPTIONS_INIT, CANDOR_MITIGATE_OPTIONS_VERSION);
 	CHECK_INIT(candor_mitigate_columns, candor_mitigate_columns_init,
 	           CANDOR_MITIGATE_COLUMNS_INIT, CANDOR_MITIGATE_COLUMNS_VERSION);
+	CHECK_INIT(candor_explain_options, candor_explain_options_init,
+	           CANDOR_EXPLAIN_OPTIONS_INIT, CANDOR_EXPLAIN_OPTIONS_VERSION);
+	CHECK_INIT(candor_explainer_options, candor_explainer_options_init,
+	           CANDOR_EXPLAINER_OPTIONS_INIT, CANDOR_EXPLAINER_OPTIONS_VERSION);
+	CHECK_INIT(candor_treeshap_options, candor_treeshap_options_init,
+	           CANDOR_TREESHAP_OPTIONS_INIT, CANDOR_TREESHAP_OPTIONS_VERSION);
+	CHECK_INIT(candor_audit_options, candor_audit_options_init, CANDOR_AUDIT_OPTIONS_INIT,
+	           CANDOR_AUDIT_OPTIONS_VERSION);
 	CHECK_OLD(candor_csv_options, candor_csv_options_init, missing_tokens);
 	CHECK_OLD(candor_fairness_columns, candor_fairness_columns_init, pred_favorable);
 	CHECK_OLD(candor_fairness_options, candor_fairness_options_init, p_adjust);
