@@ -304,11 +304,11 @@ expect 2 "not a sensitive attribute" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
 	--reference planet=Mars
 printf '{\n  "checks": [\n    {"metric": "disparate_impcat", "min": 0.8}\n  ]\n}\n' >"$T/unknown.json"
-expect 2 "unknown.json:3:16: unknown metric 'disparate_impcat'" -- \
+expect 2 "unknown.json:3:16: checks\\[0\\]\\.metric: unknown metric 'disparate_impcat'" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
 	--policy "$T/unknown.json"
 printf '{\n  "checks": [\n    {"metric": "tpr" "max": 0.8}\n  ]\n}\n' >"$T/bad.json"
-expect 2 "bad.json:3:22: malformed JSON" -- \
+expect 2 "bad.json:3:22: expected ',' or '}'" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
 	--policy "$T/bad.json"
 expect 2 "no such|cannot" -- \
