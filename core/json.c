@@ -25,7 +25,7 @@
 typedef struct jp {
 	const char *t, *name;
 	size_t n, i;
-	size_t max_depth, max_string, max_key;
+	size_t max_depth, max_string, max_key, max_number;
 	double max_magnitude;
 	bool nonfinite;
 	bool build;
@@ -291,6 +291,8 @@ static int jp_number(jp *p, json_object **out)
 		return jp_fail(p, start, "malformed number '%.*s'", (int)(end - start > 40 ? 40 : end - start),
 		               t + start);
 	const int show = (int)(i - start > 40 ? 40 : i - start);
+	if (i - start > p->max_number)
+		return jp_fail(p, start, "number is over %zu characters", p->max_number);
 	p->i = i;
 	if (integral) {
 		const bool neg = t[start] == '-';
@@ -549,6 +551,7 @@ static void jp_init(jp *p, const char *text, size_t len, const char *name, size_
 	p->nonfinite = nonfinite;
 	p->max_string = lim && lim->max_string ? lim->max_string : JSON_DEFAULT_STRING;
 	p->max_key = lim && lim->max_key ? lim->max_key : JSON_DEFAULT_KEY;
+	p->max_number = lim && lim->max_number ? lim->max_number : SIZE_MAX;
 	p->max_magnitude = lim && lim->max_magnitude > 0 ? lim->max_magnitude : DBL_MAX;
 	p->found = p->found_key = SIZE_MAX;
 }

@@ -33,6 +33,7 @@
  *   invalid UTF-8 (byte 0xFF) in a string | NUL character (\u0000) in a string |
  *   lone surrogate (\uDC00) in a string | invalid escape '\x' in a string |
  *   string is over N characters | key is over N characters |
+ *   number is over N characters |
  *   nesting is deeper than N levels | text after the JSON document |
  *   PATH: missing key 'k' | PATH: expected a number, found a string (also
  *   an integer, a string, an object, an array, true or false).
@@ -50,6 +51,7 @@ typedef struct candor__json_limits {
 	size_t max_string;    /* characters (code points) of a string value; 0: 1 << 24 */
 	size_t max_key;       /* characters of a key; 0: 4096 */
 	double max_magnitude; /* largest |number|; 0: any finite double */
+	size_t max_number;    /* bytes of a number token; 0: no bound */
 	/* Read NaN, Infinity and -Infinity as numbers (false: they are errors).
 	 * Only for XGBoost's JSON, whose writer emits them for non-finite floats
 	 * (the split conditions of a categorical split); a reader that sets it
