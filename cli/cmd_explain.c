@@ -409,7 +409,7 @@ int cmd_explain(int argc, char **argv)
 	}
 
 	/* The data and the model. */
-	st = candor_csv_read(&data, a.data, NULL);
+	st = candor_table_read(&data, a.data, NULL);
 	if (st != CANDOR_OK) {
 		rc = cli_fail(st);
 		goto done;
@@ -527,7 +527,7 @@ int cmd_explain(int argc, char **argv)
 		/* The background: a file, or drawn from the data. LIME's default
 		 * training data is the whole data file. */
 		if (a.background) {
-			st = candor_csv_read(&bgt, a.background, NULL);
+			st = candor_table_read(&bgt, a.background, NULL);
 			if (st != CANDOR_OK) {
 				rc = cli_fail(st);
 				goto done;
