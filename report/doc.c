@@ -172,7 +172,7 @@ static candor_status dv_visit(dv_walk *w, json_object *parent, const char *key, 
 		return candor__error(CANDOR_EINTERNAL, w->doc->name, 0, 0,
 		                     "audit document: deeper than the checker's path");
 	switch (json_object_get_type(o)) {
-	case json_type_object:
+	case json_type_object: {
 		json_object_object_foreach(o, k, val)
 		{
 			w->path[w->depth++] = k;
@@ -182,6 +182,7 @@ static candor_status dv_visit(dv_walk *w, json_object *parent, const char *key, 
 				return st;
 		}
 		return CANDOR_OK;
+	}
 	case json_type_array:
 		for (size_t i = 0; i < json_object_array_length(o); i++) {
 			w->path[w->depth++] = NULL;
