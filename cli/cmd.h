@@ -70,7 +70,12 @@ void cli_help(const cli_parser *p, FILE *f);
 /* "candor SUB: message; see 'candor SUB --help'" to stderr; returns 2. */
 int cli_usage_error(const cli_parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Print candor_last_error() as "candor: FILE:LINE:COL: message" and map
+/* A library message with the names of the library's parameters
+ * ("options.link") replaced by the flags that set them ("--link"), in buf. */
+const char *cli_flag_words(char *buf, size_t size, const char *msg);
+
+/* Print candor_last_error() as "candor: FILE:LINE:COL: message" (with
+ * cli_flag_words) and map
  * `status` to an exit code (2 for bad input, 3 for internal errors). */
 int cli_fail(candor_status status);
 

@@ -20,7 +20,7 @@ enum {
 };
 
 static const cli_option options[] = {
-	{"data", OPT_DATA, "D.csv", "the data: CSV (or ARFF when it ends in .arff)"},
+	{"data", OPT_DATA, "D.csv", "the data: CSV or ARFF (told apart by content)"},
 	{"model", OPT_MODEL, "M", "the model file: XGBoost JSON, linear/logistic JSON or a plugin"},
 	{"label", OPT_LABEL, "COL", "the true outcome column"},
 	{"sensitive", OPT_SENSITIVE, "A[,B...]", "sensitive attribute columns"},
@@ -44,12 +44,6 @@ static const char demo_policy[] =
 	"{\"metric\": \"disparate_impact\", \"min\": 0.8},"
 	"{\"metric\": \"selection_rate\", \"min_ratio\": 0.8},"
 	"{\"metric\": \"tpr\", \"max_difference\": 0.1}]}";
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	const size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 int cmd_audit(int argc, char **argv)
 {
@@ -157,10 +151,7 @@ int cmd_audit(int argc, char **argv)
 		         "synthetic credit data, %zu rows, seed %llu (candor datasets synth)", rows,
 		         (unsigned long long)seed);
 	} else {
-		if (ends_with(data, ".arff"))
-			st = candor_arff_read(&table, data);
-		else
-			st = candor_csv_read(&table, data, NULL);
+		st = candor_table_read(&table, data, NULL); /* CSV or ARFF, by content */
 		if (st == CANDOR_OK)
 			st = candor_model_load(&model, model_path);
 	}

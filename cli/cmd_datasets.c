@@ -101,18 +101,11 @@ static int synth(int argc, char **argv)
 	}
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && strcasecmp(s + n - k, suffix) == 0;
-}
-
 enum { OPT_DELIM = 2000, OPT_FORMAT, OPT_COLUMNS };
 
 static const cli_option inspect_options[] = {
 	{"delimiter", OPT_DELIM, "C", "CSV field separator (default ',')"},
-	{"format", OPT_FORMAT, "F", "csv or arff (default: from the file name's extension)"},
+	{"format", OPT_FORMAT, "F", "csv or arff (default: told apart by content)"},
 	{"columns", OPT_COLUMNS, "A,B,...", "describe only these columns"},
 	{NULL, 0, NULL, NULL},
 };
@@ -160,8 +153,8 @@ static int inspect(int argc, char **argv)
 	if (optind + 1 < argc)
 		return cli_usage_error(&p, "unexpected argument '%s'", argv[optind + 1]);
 	if (!format)
-		format = ends_with(argv[optind], ".arff") ? "arff" : "csv";
-	if (strcmp(format, "arff") == 0)
+		st = candor_table_read(&t, argv[optind], &opts); /* CSV or ARFF, by content */
+	else if (strcmp(format, "arff") == 0)
 		st = candor_arff_read(&t, argv[optind]);
 	else if (strcmp(format, "csv") == 0)
 		st = candor_csv_read(&t, argv[optind], &opts);

@@ -375,7 +375,7 @@ int cmd_explain(int argc, char **argv)
 	}
 
 	/* The data and the model. */
-	st = candor_csv_read(&data, a.data, NULL);
+	st = candor_table_read(&data, a.data, NULL);
 	if (st != CANDOR_OK) {
 		rc = cli_fail(st);
 		goto done;
@@ -508,7 +508,7 @@ int cmd_explain(int argc, char **argv)
 	/* The background: a file, or drawn from the data (not for TreeSHAP).
 	 * LIME's default training data is the whole data file. */
 	if (a.background) {
-		st = candor_csv_read(&bgt, a.background, NULL);
+		st = candor_table_read(&bgt, a.background, NULL);
 		if (st != CANDOR_OK) {
 			rc = cli_fail(st);
 			goto done;

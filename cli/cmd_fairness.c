@@ -22,7 +22,7 @@ enum {
 };
 
 static const cli_option options[] = {
-	{"data", OPT_DATA, "D.csv", "the data: CSV (or ARFF when it ends in .arff); required"},
+	{"data", OPT_DATA, "D.csv", "the data: CSV or ARFF (told apart by content); required"},
 	{"label", OPT_LABEL, "COL", "the true outcome column; required"},
 	{"pred", OPT_PRED, "COL", "the decision column (or give --score and --threshold)"},
 	{"score", OPT_SCORE, "COL", "a probability column: adds auc, brier, ece, mean_score"},
@@ -182,13 +182,6 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-static size_t ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 int cmd_fairness(int argc, char **argv)
 {
 	cli_parser p;
@@ -247,8 +240,7 @@ int cmd_fairness(int argc, char **argv)
 		rc = cli_fail(st);
 		goto done;
 	}
-	st = ends_with(a.data, ".arff") ? candor_arff_read(&t, a.data)
-	                                : candor_csv_read(&t, a.data, NULL);
+	st = candor_table_read(&t, a.data, NULL); /* CSV or ARFF, by content */
 	if (st != CANDOR_OK) {
 		rc = cli_fail(st);
 		goto done;

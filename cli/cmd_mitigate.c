@@ -18,7 +18,7 @@ enum {
 };
 
 static const cli_option options[] = {
-	{"data", OPT_DATA, "D.csv", "the data to fit on: CSV (or ARFF when it ends in .arff); required"},
+	{"data", OPT_DATA, "D.csv", "the data to fit on: CSV or ARFF (told apart by content); required"},
 	{"label", OPT_LABEL, "COL", "the true outcome column; required"},
 	{"score", OPT_SCORE, "COL", "the model's score column (higher = favourable); required"},
 	{"sensitive", OPT_SENSITIVE, "A[,B]", "sensitive columns; groups are their combinations"},
@@ -141,16 +141,9 @@ static int parse_args(cli_parser *p, args *a, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
 static candor_status read_table(candor_table **t, const char *path)
 {
-	return ends_with(path, ".arff") ? candor_arff_read(t, path) : candor_csv_read(t, path, NULL);
+	return candor_table_read(t, path, NULL); /* CSV or ARFF, by content */
 }
 
 int cmd_mitigate(int argc, char **argv)

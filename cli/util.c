@@ -91,10 +91,54 @@ int cli_next(cli_parser *p, int argc, char **argv, const char **arg)
 	return c;
 }
 
+/*
+ * The library's messages name the parameters of its calls ("options.link");
+ * the CLI's user knows the flags that set them. The options a command's
+ * flags fill, by the name the library gives them.
+ */
+static const struct {
+	const char *param, *flag;
+} param_flags[] = {
+	{ "options.method", "--method" },
+	{ "options.link", "--link" },
+	{ "options.intersect", "--intersect" },
+	{ "options.ci", "--ci" },
+	{ "options.delimiter", "--delimiter" },
+};
+
+const char *cli_flag_words(char *buf, size_t size, const char *msg)
+{
+	size_t o = 0;
+
+	if (!size)
+		return msg;
+	while (*msg && o + 1 < size) {
+		size_t k, n = 0;
+		for (k = 0; k < sizeof(param_flags) / sizeof(param_flags[0]); k++) {
+			n = strlen(param_flags[k].param);
+			/* a whole name: "options.ci" is not the start of "options.cid" */
+			if (strncmp(msg, param_flags[k].param, n) == 0 &&
+			    !(msg[n] == '_' || (msg[n] >= 'a' && msg[n] <= 'z')))
+				break;
+		}
+		if (k < sizeof(param_flags) / sizeof(param_flags[0])) {
+			const int w = snprintf(buf + o, size - o, "%s", param_flags[k].flag);
+			o = w < 0 || (size_t)w >= size - o ? size - 1 : o + (size_t)w;
+			msg += n;
+		} else {
+			buf[o++] = *msg++;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 int cli_fail(candor_status status)
 {
 	const candor_error *e = candor_last_error();
-	const char *msg = e->message[0] ? e->message : candor_status_str(status);
+	char words[1024];
+	const char *msg = e->message[0] ? cli_flag_words(words, sizeof(words), e->message)
+	                                : candor_status_str(status);
 
 	if (e->path[0] && e->line)
 		fprintf(stderr, "candor: %s:%llu:%llu: %s\n", e->path,
@@ -115,10 +159,12 @@ int cli_fail(candor_status status)
 int cli_fail_staged(candor_status status, const cli_atomic *a)
 {
 	const candor_error *e = candor_last_error();
+	char words[1024];
 
 	if (a && a->tmp && strcmp(e->path, a->tmp) == 0) {
 		fprintf(stderr, "candor: %s: %s\n", a->path,
-		        e->message[0] ? e->message : candor_status_str(status));
+		        e->message[0] ? cli_flag_words(words, sizeof(words), e->message)
+		                      : candor_status_str(status));
 		return status == CANDOR_ENOMEM || status == CANDOR_EINTERNAL ? CLI_EXIT_INTERNAL
 		                                                             : CLI_EXIT_USAGE;
 	}

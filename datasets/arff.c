@@ -451,7 +451,7 @@ candor_status candor_arff_read_buffer(candor_table **out, const char *data, size
 	return arff_parse(out, data, len, name, NULL);
 }
 
-candor_status candor_arff_read(candor_table **out, const char *path)
+candor_status candor__arff_read_named(candor_table **out, const char *path, const char *name)
 {
 	char *buf;
 	size_t len;
@@ -461,20 +461,27 @@ candor_status candor_arff_read(candor_table **out, const char *path)
 	if (!out || !path)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "arff_read: NULL argument");
 	*out = NULL;
+	if (!name)
+		name = path;
 	/* stops early at a NUL byte or in an over-long line, where the parse
 	 * stops too (so /dev/zero costs one block) */
-	if ((st = candor__file_read_text(path, NULL, CANDOR_CSV_MAX_RECORD_BYTES + 3,
+	if ((st = candor__file_read_text(path, name, CANDOR_CSV_MAX_RECORD_BYTES + 3,
 	                                 CANDOR_CSV_MAX_STREAM_BYTES, &buf, &len, &stopped)))
 		return st;
-	st = arff_parse(out, buf, len, path, path);
+	st = arff_parse(out, buf, len, name, path);
 	candor__free(buf);
 	if (stopped && st == CANDOR_OK) {
 		candor_table_free(*out);
 		*out = NULL;
-		return candor__error(CANDOR_EINTERNAL, path, 0, 0,
+		return candor__error(CANDOR_EINTERNAL, name, 0, 0,
 		                     "stopped reading early but found no error");
 	}
 	return st;
+}
+
+candor_status candor_arff_read(candor_table **out, const char *path)
+{
+	return candor__arff_read_named(out, path, NULL);
 }
 
 candor_status candor__arff_locate(const candor__locmap *m, uint64_t offset, uint64_t line,

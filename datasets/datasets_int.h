@@ -78,6 +78,10 @@ struct candor_table {
 candor_status candor__csv_locate(const candor__locmap *m, uint64_t offset, uint64_t line,
                                  size_t skip, size_t col, uint64_t *out_line,
                                  uint64_t *out_col);
+/* candor_arff_read() with `name` (NULL: the path) in messages and as the
+ * table's source. */
+candor_status candor__arff_read_named(candor_table **out, const char *path, const char *name);
+
 candor_status candor__arff_locate(const candor__locmap *m, uint64_t offset, uint64_t line,
                                   size_t skip, size_t col, uint64_t *out_line,
                                   uint64_t *out_col);

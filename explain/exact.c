@@ -28,7 +28,7 @@ candor_status candor__exact_check(const candor__ctx *ctx)
 	if (ctx->m > ctx->o.max_exact_features || ctx->m > 30)
 		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
 		                     "exact Shapley values enumerate 2^M coalitions: %zu features "
-		                     "exceed the limit of %zu; use --method kernel or permutation",
+		                     "exceed the limit of %zu; use another options.method (kernel or permutation)",
 		                     ctx->m, ctx->o.max_exact_features < 30 ? ctx->o.max_exact_features
 		                                                            : (size_t)30);
 	return CANDOR_OK;

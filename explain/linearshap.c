@@ -24,12 +24,12 @@ candor_status candor__linear_shap(const candor__ctx *ctx, const double *x, size_
 
 	if (!candor__linear_margin_form(ctx->model, &coef, &intercept))
 		return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
-		                     "linear SHAP needs a linear or logistic model; use --method "
-		                     "kernel, permutation or exact for this one");
+		                     "linear SHAP needs a linear or logistic model; use another "
+		                     "options.method (kernel, permutation or exact) for this one");
 	if (candor_model_type_of(ctx->model) == CANDOR_MODEL_LOGISTIC &&
 	    ctx->o.link != CANDOR_LINK_LOGIT)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
-		                     "linear SHAP explains a logistic model's log-odds: use --link logit");
+		                     "linear SHAP explains a logistic model's log-odds: set options.link to logit");
 	if (candor_model_type_of(ctx->model) == CANDOR_MODEL_LINEAR &&
 	    ctx->o.link != CANDOR_LINK_IDENTITY)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,

@@ -1,13 +1,10 @@
 /*
- * policy.c - policy files (JSON, read with json-c's strict tokener) and
- * their checks.
+ * policy.c - policy files (JSON, read by the JSON core, core/json_int.h)
+ * and their checks.
  *
- * Places in errors: json-c reports where a malformed document stops
- * parsing as a byte offset (json_tokener_get_parse_end), which we turn into
- * a 1-based line and column. For a well-formed document with a wrong value
- * (an unknown metric, key or attribute) json-c keeps no positions, so the
- * error points at the first occurrence of the offending quoted string in
- * the text, which is where it is in any policy that names it once.
+ * Places in errors: the core reports a malformed document at the offending
+ * byte, and a wrong value (an unknown metric or key, a bound that is not a
+ * number) at that value or key, with its path ("checks[2].min").
  *
  * Judging a check: with "fail_only_if_ci_outside" a check fails only when
  * the whole interval of the value lies beyond the bound (an estimate beyond
@@ -23,8 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
+#include "core/json_int.h"
 #include "fairness_int.h"
 
 const char *const candor__check_kind_names[CANDOR__CHECK_NKINDS] = {
@@ -42,49 +38,22 @@ void candor_fairness_policy_free(candor_fairness_policy *p)
 	candor__free(p);
 }
 
-/* 1-based line and column of byte `off` in text. */
-/* An error at the first occurrence of "s" (quoted) in the text. */
-static candor_status error_at(const char *text, size_t len, const char *name, const char *s,
-                              const char *fmt, const char *arg)
-{
-	size_t n = strlen(s);
-	uint64_t line = 0, col = 0;
-
-	for (size_t i = 0; i + n + 2 <= len; i++)
-		if (text[i] == '"' && memcmp(text + i + 1, s, n) == 0 && text[i + n + 1] == '"') {
-			candor__text_position(text, len, i, &line, &col);
-			break;
-		}
-	return candor__error(CANDOR_EPARSE, name, line, col, fmt, arg);
-}
-
-static bool get_number(json_object *o, double *out)
-{
-	if (!json_object_is_type(o, json_type_double) && !json_object_is_type(o, json_type_int))
-		return false;
-	*out = json_object_get_double(o);
-	return isfinite(*out);
-}
-
-static candor_status parse_check(candor__check_spec *c, json_object *o, const char *text,
-                                 size_t len, const char *name, size_t index)
+static candor_status parse_check(candor__check_spec *c, const candor__json *doc, json_object *o)
 {
 	json_object *m;
 	const char *metric;
 	int idx;
 	bool any = false;
+	candor_status st;
 
 	c->ci_mode = -1;
-	if (!json_object_is_type(o, json_type_object))
-		return candor__error(CANDOR_EPARSE, name, 0, 0,
-		                     "check %zu is not an object", index + 1);
-	if (!json_object_object_get_ex(o, "metric", &m) || !json_object_is_type(m, json_type_string))
-		return candor__error(CANDOR_EPARSE, name, 0, 0,
-		                     "check %zu has no \"metric\" string", index + 1);
+	if ((st = candor__json_expect(doc, o, json_type_object)) ||
+	    (st = candor__json_member(&m, doc, o, "metric", json_type_string, true)))
+		return st;
 	metric = json_object_get_string(m);
 	idx = candor_fairness_metric_lookup(metric, &c->is_summary);
 	if (idx < 0)
-		return error_at(text, len, name, metric, "unknown metric '%s'", metric);
+		return candor__json_error(doc, m, CANDOR_EPARSE, "unknown metric '%.64s'", metric);
 	c->metric = idx;
 	json_object_object_foreach(o, key, val) {
 		int kind = -1;
@@ -92,16 +61,16 @@ static candor_status parse_check(candor__check_spec *c, json_object *o, const ch
 		if (strcmp(key, "metric") == 0)
 			continue;
 		if (strcmp(key, "attribute") == 0) {
-			if (!json_object_is_type(val, json_type_string))
-				return error_at(text, len, name, key, "\"%s\" must be a string", key);
+			if ((st = candor__json_member(&val, doc, o, key, json_type_string, true)))
+				return st;
 			c->attribute = candor__strdup(json_object_get_string(val));
 			if (!c->attribute)
 				return CANDOR_ENOMEM;
 			continue;
 		}
 		if (strcmp(key, "fail_only_if_ci_outside") == 0) {
-			if (!json_object_is_type(val, json_type_boolean))
-				return error_at(text, len, name, key, "\"%s\" must be true or false", key);
+			if ((st = candor__json_member(&val, doc, o, key, json_type_boolean, true)))
+				return st;
 			c->ci_mode = json_object_get_boolean(val) ? 1 : 0;
 			continue;
 		}
@@ -109,28 +78,32 @@ static candor_status parse_check(candor__check_spec *c, json_object *o, const ch
 			if (strcmp(key, candor__check_kind_names[k]) == 0)
 				kind = k;
 		if (kind < 0)
-			return error_at(text, len, name, key, "unknown key '%s' in a check", key);
+			return candor__json_error_key(doc, o, key, CANDOR_EPARSE,
+			                              "unknown key '%.64s' in a check", key);
 		if (c->is_summary && (kind == CANDOR__CHECK_MAX_DIFFERENCE ||
 		                      kind == CANDOR__CHECK_MIN_RATIO))
-			return error_at(text, len, name, key,
-			                "'%s' applies to group metrics, not to summary metrics", key);
-		if (!get_number(val, &c->bound[kind]))
-			return error_at(text, len, name, key, "\"%s\" must be a number", key);
+			return candor__json_error_key(doc, o, key, CANDOR_EPARSE,
+			                              "'%s' applies to group metrics, not to summary "
+			                              "metrics", key);
+		/* the core has held every number finite */
+		if ((st = candor__json_member(&val, doc, o, key, json_type_double, true)))
+			return st;
+		c->bound[kind] = json_object_get_double(val);
 		c->has[kind] = true;
 		any = true;
 	}
 	if (!any)
-		return error_at(text, len, name, metric,
-		                "the check of '%s' has no bound (min, max, max_difference or min_ratio)",
-		                metric);
+		return candor__json_error(doc, o, CANDOR_EPARSE,
+		                          "the check of '%.64s' has no bound (min, max, max_difference "
+		                          "or min_ratio)", metric);
 	return CANDOR_OK;
 }
 
 candor_status candor_fairness_policy_parse(candor_fairness_policy **out, const char *text,
                                            size_t len, const char *name)
 {
-	struct json_tokener *tok;
-	json_object *root = NULL, *checks = NULL;
+	candor__json doc;
+	json_object *root, *checks = NULL;
 	candor_fairness_policy *p = NULL;
 	candor_status st = CANDOR_OK;
 	const char *nm = name ? name : "<policy>";
@@ -138,39 +111,9 @@ candor_status candor_fairness_policy_parse(candor_fairness_policy **out, const c
 	if (!out || (!text && len))
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "fairness: NULL argument");
 	*out = NULL;
-	if (len > INT32_MAX)
-		return candor__error(CANDOR_EUNSUPPORTED, nm, 0, 0, "policy file too large");
-	tok = json_tokener_new();
-	if (!tok)
-		return candor__oom();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, text ? text : "", (int)len);
-	{
-		enum json_tokener_error jerr = json_tokener_get_error(tok);
-		size_t end = json_tokener_get_parse_end(tok);
-		uint64_t line, col;
-
-		if (!root || jerr != json_tokener_success) {
-			const char *what = jerr == json_tokener_continue
-			                   ? "unexpected end of file" : json_tokener_error_desc(jerr);
-
-			/* the parse end is the offset of the offending byte */
-			if (jerr == json_tokener_continue || end > len)
-				end = len;
-			candor__text_position(text, len, end, &line, &col);
-			st = candor__error(CANDOR_EPARSE, nm, line, col, "malformed JSON: %s", what);
-			goto done;
-		}
-		while (end < len && (text[end] == ' ' || text[end] == '\n' || text[end] == '\t' ||
-		                     text[end] == '\r'))
-			end++;
-		if (end < len) {
-			candor__text_position(text, len, end, &line, &col);
-			st = candor__error(CANDOR_EPARSE, nm, line, col,
-			                   "malformed JSON: text after the end of the document");
-			goto done;
-		}
-	}
+	if ((st = candor__json_read(&doc, text ? text : "", len, nm, NULL)))
+		return st;
+	root = doc.root;
 	p = candor__calloc(1, sizeof(*p));
 	if (!p || !(p->name = candor__strdup(nm))) {
 		st = CANDOR_ENOMEM;
@@ -181,38 +124,40 @@ candor_status candor_fairness_policy_parse(candor_fairness_policy **out, const c
 	} else if (json_object_is_type(root, json_type_object)) {
 		json_object_object_foreach(root, key, val) {
 			if (strcmp(key, "checks") == 0) {
-				checks = val;
+				if ((st = candor__json_member(&checks, &doc, root, key, json_type_array,
+				                              true)))
+					goto done;
 			} else if (strcmp(key, "min_group_size") == 0) {
-				if (!json_object_is_type(val, json_type_int) || json_object_get_int64(val) < 1) {
-					st = error_at(text, len, nm, key, "\"%s\" must be a positive integer",
-					              key);
+				int64_t n;
+				if ((st = candor__json_member(&val, &doc, root, key, json_type_int, true)) ||
+				    (st = candor__json_integer(&n, &doc, val)))
+					goto done;
+				if (n < 1) {
+					st = candor__json_error(&doc, val, CANDOR_EPARSE,
+					                        "must be a positive integer");
 					goto done;
 				}
-				p->min_group_size = (size_t)json_object_get_int64(val);
+				p->min_group_size = (size_t)n;
 			} else if (strcmp(key, "fail_only_if_ci_outside") == 0) {
-				if (!json_object_is_type(val, json_type_boolean)) {
-					st = error_at(text, len, nm, key, "\"%s\" must be true or false", key);
+				if ((st = candor__json_member(&val, &doc, root, key, json_type_boolean,
+				                              true)))
 					goto done;
-				}
 				p->ci_outside = json_object_get_boolean(val);
 			} else if (strcmp(key, "name") == 0 || strcmp(key, "description") == 0) {
 				continue;
 			} else {
-				st = error_at(text, len, nm, key, "unknown policy key '%s'", key);
+				st = candor__json_error_key(&doc, root, key, CANDOR_EPARSE,
+				                            "unknown policy key '%.64s'", key);
 				goto done;
 			}
 		}
 		if (!checks) {
-			st = candor__error(CANDOR_EPARSE, nm, 0, 0, "the policy has no \"checks\"");
+			st = candor__json_member(&checks, &doc, root, "checks", json_type_array, true);
 			goto done;
 		}
 	} else {
-		st = candor__error(CANDOR_EPARSE, nm, 1, 1,
-		                   "a policy is an object with \"checks\", or an array of checks");
-		goto done;
-	}
-	if (!json_object_is_type(checks, json_type_array)) {
-		st = error_at(text, len, nm, "checks", "\"%s\" must be an array", "checks");
+		st = candor__json_error(&doc, root, CANDOR_EPARSE,
+		                        "a policy is an object with \"checks\", or an array of checks");
 		goto done;
 	}
 	p->nchecks = json_object_array_length(checks);
@@ -223,13 +168,13 @@ candor_status candor_fairness_policy_parse(candor_fairness_policy **out, const c
 		goto done;
 	}
 	for (size_t i = 0; i < p->nchecks; i++) {
-		st = parse_check(&p->checks[i], json_object_array_get_idx(checks, i), text, len, nm, i);
-		if (st != CANDOR_OK)
+		json_object *c;
+		if ((st = candor__json_elem(&c, &doc, checks, i, json_type_object)) ||
+		    (st = parse_check(&p->checks[i], &doc, c)))
 			goto done;
 	}
 done:
-	json_object_put(root);
-	json_tokener_free(tok);
+	candor__json_done(&doc);
 	if (st != CANDOR_OK) {
 		if (st == CANDOR_ENOMEM)
 			candor__oom();

@@ -517,7 +517,7 @@ static candor_status choose_references(plan *p, candor_fairness_result *r, const
 			                     "reference given for '%s', which is not a sensitive "
 			                     "attribute%s", x->attribute ? x->attribute : "(null)",
 			                     p->A > p->k || p->k < 2 ? "" : " (an intersection needs "
-			                                                   "--intersect)");
+			                                                   "options.intersect)");
 		if ((unsigned)x->mode > CANDOR_FAIRNESS_REF_FAVOURED ||
 		    (x->mode == CANDOR_FAIRNESS_REF_NAMED && !x->group))
 			return candor__error(CANDOR_EINVAL, NULL, 0, 0,
@@ -803,8 +803,8 @@ static candor_status fill_result(candor_fairness_result *r, plan *p, const uint6
 				candor__fair_metric_nd((int)m, G->tp, G->fp, G->tn, G->fn, &num, &den);
 				candor__wilson(&x->lo, &x->hi, num, den, z);
 			} else {
-				x->ci_reason = wilson ? "no closed-form interval for this metric; use "
-				                        "--ci bootstrap"
+				x->ci_reason = wilson ? "no closed-form interval for this metric; bootstrap "
+				                        "intervals give one"
 				                      : "no interval asked for";
 			}
 		}
@@ -840,8 +840,8 @@ static candor_status fill_result(candor_fairness_result *r, plan *p, const uint6
 				boot_ci(&D->ratio, rep, R, p->nslots, p->off_dr + d, conf, tmp);
 			} else if (wilson && n1 && n2) {
 				candor__newcombe(&D->difference.lo, &D->difference.hi, x1, n1, x2, n2, z);
-				D->ratio.ci_reason = "no closed-form interval for a ratio; use "
-				                     "--ci bootstrap";
+				D->ratio.ci_reason = "no closed-form interval for a ratio; bootstrap "
+				                     "intervals give one";
 			} else {
 				D->difference.ci_reason = D->ratio.ci_reason =
 					isnan(D->difference.value) ? "the value is undefined"
@@ -855,7 +855,7 @@ static candor_status fill_result(candor_fairness_result *r, plan *p, const uint6
 				boot_ci(&D->ratio, rep, R, p->nslots, p->off_dr + d, conf, tmp);
 			} else {
 				D->difference.ci_reason = D->ratio.ci_reason =
-					wilson ? "no closed-form interval; use --ci bootstrap"
+					wilson ? "no closed-form interval; bootstrap intervals give one"
 					       : "no interval asked for";
 			}
 		}
@@ -875,7 +875,7 @@ static candor_status fill_result(candor_fairness_result *r, plan *p, const uint6
 			else if (boot)
 				boot_ci(x, rep, R, p->nslots, slot, conf, tmp);
 			else
-				x->ci_reason = wilson ? "intervals of summary metrics need --ci bootstrap"
+				x->ci_reason = wilson ? "intervals of summary metrics need bootstrap intervals"
 				                      : "no interval asked for";
 		}
 	}

@@ -22,7 +22,7 @@
  * member is an error (a misspelt "scale" must not be ignored), every node
  * must be reached exactly once from the root, covers must add up
  * (candor__tree_covers_agree). Errors carry the line and column of the
- * offending value (json_loc.h). All access to the parsed document goes
+ * offending value (the JSON core, core/json_int.h). All access to the parsed document goes
  * through the few helpers of the first section, so that a new JSON core
  * replaces them alone.
  */
@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/json_loc.h"
+#include "core/json_int.h"
 #include "models/tree_int.h"
 
 #define ENS_MAX_FEATURES (1 << 20)
@@ -40,30 +40,74 @@
 #define ENS_MAX_TREE_NODES (1 << 26)
 #define ENS_NCAT 256 /* HistGradientBoosting's categories are 0..255 */
 
-typedef candor__jloc jloc;
+/* A place in the document: member `key` (or, key NULL, element `idx`) of
+ * the value at `up` (NULL: the root document). Built on the stack as the
+ * reader descends, and resolved into the tree only to report an error. */
+typedef struct jloc {
+	const struct jloc *up;
+	const char *key;
+	size_t idx;
+} jloc;
 
 typedef struct ectx {
-	const char *text;
-	size_t len;
+	const candor__json *doc;
 	const char *path;
 } ectx;
 
 /* ===== JSON access: the only functions that see json-c ================== */
+
+/* The value at `at`, and whether it is there (a null is there, as NULL). */
+static json_object *resolve(const ectx *c, const jloc *at, bool *found)
+{
+	json_object *parent, *v = NULL;
+
+	*found = true;
+	if (!at)
+		return c->doc->root;
+	parent = resolve(c, at->up, found);
+	if (!*found || !parent)
+		return *found = false, NULL;
+	if (at->key) {
+		if (!json_object_is_type(parent, json_type_object) ||
+		    !json_object_object_get_ex(parent, at->key, &v))
+			*found = false;
+	} else if (!json_object_is_type(parent, json_type_array) ||
+	           at->idx >= json_object_array_length(parent)) {
+		*found = false;
+	} else {
+		v = json_object_array_get_idx(parent, at->idx);
+	}
+	return v;
+}
 
 static candor_status fail(const ectx *c, const jloc *at, candor_status st, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 static candor_status fail(const ectx *c, const jloc *at, candor_status st, const char *fmt, ...)
 {
 	char msg[480];
-	uint64_t line = 0, col = 0;
+	bool found;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	const size_t off = candor__json_locate(c->text, c->len, at);
-	if (off != SIZE_MAX)
-		candor__text_position(c->text, c->len, off, &line, &col);
-	return candor__error(st, c->path, line, col, "tree-ensemble model: %s", msg);
+	/* the error sits at the value, or (a null, or a value that is not
+	 * there) at its place in its parent, or at the nearest ancestor */
+	while (at) {
+		json_object *parent = resolve(c, at->up, &found);
+
+		if (found && parent &&
+		    (at->key ? json_object_is_type(parent, json_type_object)
+		             : json_object_is_type(parent, json_type_array))) {
+			bool here;
+			(void)resolve(c, at, &here);
+			if (here)
+				return candor__json_error_in(c->doc, parent, at->key, at->idx, st,
+				                             "tree-ensemble model: %s", msg);
+			return candor__json_error(c->doc, parent, st, "tree-ensemble model: %s", msg);
+		}
+		at = at->up;
+	}
+	return candor__json_error(c->doc, NULL, st, "tree-ensemble model: %s", msg);
 }
 
 typedef json_object jv; /* a value of the document; NULL is JSON null */
@@ -723,10 +767,10 @@ bool candor__ensemble_detect(json_object *root)
 	return found;
 }
 
-candor_status candor__ensemble_load(candor_model **out, json_object *root, const char *text,
-                                    size_t len, const char *path)
+candor_status candor__ensemble_load(candor_model **out, const candor__json *doc)
 {
-	const ectx c = { text, len, path };
+	const ectx c = { doc, doc->name };
+	json_object *root = doc->root;
 	header h;
 	candor__tree_ensemble *ens;
 	candor_model *m = NULL;

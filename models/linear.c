@@ -52,44 +52,37 @@ static void linear_free(void *state)
 
 static const candor__model_vtable linear_vt = { linear_predict, linear_free };
 
-/* Read numeric array `key` of length m into out; `required` or fill with `dflt`. */
-static candor_status read_array(json_object *root, const char *key, size_t m, bool required,
-                                double dflt, double *out, const char *path)
+/* Read numeric array `key` of length m into out; `required`, or else fill
+ * with `dflt` when it is absent or null. */
+static candor_status read_array(const candor__json *doc, const char *key, size_t m,
+                                bool required, double dflt, double *out)
 {
-	json_object *a;
+	json_object *a, *e;
+	candor_status st;
 
-	if (!json_object_object_get_ex(root, key, &a) || json_object_is_type(a, json_type_null)) {
-		if (required)
-			return candor__error(CANDOR_EPARSE, path, 0, 0,
-			                     "linear model: missing \"%s\" array", key);
+	if ((st = candor__json_member(&a, doc, doc->root, key, json_type_array, required)))
+		return st;
+	if (!a) {
 		for (size_t j = 0; j < m; j++)
 			out[j] = dflt;
 		return CANDOR_OK;
 	}
-	if (!json_object_is_type(a, json_type_array))
-		return candor__error(CANDOR_EPARSE, path, 0, 0, "linear model: \"%s\" is not an array",
-		                     key);
 	if (json_object_array_length(a) != m)
-		return candor__error(CANDOR_EPARSE, path, 0, 0,
-		                     "linear model: \"%s\" has %zu entries, \"features\" has %zu", key,
-		                     json_object_array_length(a), m);
+		return candor__json_error(doc, a, CANDOR_EPARSE,
+		                          "%zu entries, but \"features\" has %zu",
+		                          json_object_array_length(a), m);
 	for (size_t j = 0; j < m; j++) {
-		json_object *e = json_object_array_get_idx(a, j);
-
-		if (!json_object_is_type(e, json_type_double) && !json_object_is_type(e, json_type_int))
-			return candor__error(CANDOR_EPARSE, path, 0, 0,
-			                     "linear model: \"%s\"[%zu] is not a number", key, j);
+		/* the core has held every number finite */
+		if ((st = candor__json_elem(&e, doc, a, j, json_type_double)))
+			return st;
 		out[j] = json_object_get_double(e);
-		if (!isfinite(out[j]))
-			return candor__error(CANDOR_EPARSE, path, 0, 0,
-			                     "linear model: \"%s\"[%zu] is not finite", key, j);
 	}
 	return CANDOR_OK;
 }
 
-candor_status candor__linear_load(candor_model **out, json_object *root, const char *path)
+candor_status candor__linear_load(candor_model **out, const candor__json *doc)
 {
-	json_object *kind, *feats, *icpt;
+	json_object *root = doc->root, *kind, *feats, *icpt;
 	const char *ks;
 	bool logistic;
 	size_t m;
@@ -99,21 +92,22 @@ candor_status candor__linear_load(candor_model **out, json_object *root, const c
 	candor_status st;
 
 	*out = NULL;
-	if (!json_object_object_get_ex(root, "kind", &kind) ||
-	    !json_object_is_type(kind, json_type_string))
-		return candor__error(CANDOR_EPARSE, path, 0, 0, "linear model: \"kind\" is not a string");
+	if ((st = candor__json_member(&kind, doc, root, "kind", json_type_string, true)))
+		return st;
 	ks = json_object_get_string(kind);
 	if (strcmp(ks, "logistic") == 0)
 		logistic = true;
 	else if (strcmp(ks, "linear") == 0)
 		logistic = false;
 	else
-		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0,
-		                     "model kind '%s' is not supported (logistic or linear)", ks);
-	if (!json_object_object_get_ex(root, "features", &feats) ||
-	    !json_object_is_type(feats, json_type_array) || json_object_array_length(feats) == 0)
-		return candor__error(CANDOR_EPARSE, path, 0, 0,
-		                     "linear model: \"features\" must be a non-empty array of names");
+		return candor__json_error(doc, kind, CANDOR_EUNSUPPORTED,
+		                          "model kind '%.64s' is not supported (logistic or linear)",
+		                          ks);
+	if ((st = candor__json_member(&feats, doc, root, "features", json_type_array, true)))
+		return st;
+	if (json_object_array_length(feats) == 0)
+		return candor__json_error(doc, feats, CANDOR_EPARSE,
+		                          "must be a non-empty array of names");
 	m = json_object_array_length(feats);
 	st = candor__model_alloc(&model, m);
 	if (st != CANDOR_OK)
@@ -139,18 +133,19 @@ candor_status candor__linear_load(candor_model **out, json_object *root, const c
 		goto fail;
 	}
 	for (size_t j = 0; j < m; j++) {
-		json_object *e = json_object_array_get_idx(feats, j);
+		json_object *e;
 
-		if (!json_object_is_type(e, json_type_string) || !json_object_get_string_len(e)) {
-			st = candor__error(CANDOR_EPARSE, path, 0, 0,
-			                   "linear model: \"features\"[%zu] is not a non-empty name", j);
+		if ((st = candor__json_elem(&e, doc, feats, j, json_type_string)))
+			goto fail;
+		if (!json_object_get_string_len(e)) {
+			st = candor__json_error(doc, e, CANDOR_EPARSE, "a feature name is empty");
 			goto fail;
 		}
 		for (size_t k = 0; k < j; k++) {
 			if (strcmp(model->features[k], json_object_get_string(e)) == 0) {
-				st = candor__error(CANDOR_EPARSE, path, 0, 0,
-				                   "linear model: feature '%s' appears twice",
-				                   json_object_get_string(e));
+				st = candor__json_error(doc, e, CANDOR_EPARSE,
+				                        "feature '%.64s' appears twice",
+				                        json_object_get_string(e));
 				goto fail;
 			}
 		}
@@ -160,24 +155,20 @@ candor_status candor__linear_load(candor_model **out, json_object *root, const c
 			goto fail;
 		}
 	}
-	if ((st = read_array(root, "coef", m, true, 0, s->coef, path)) != CANDOR_OK ||
-	    (st = read_array(root, "mean", m, false, 0, mean, path)) != CANDOR_OK ||
-	    (st = read_array(root, "scale", m, false, 1, scale, path)) != CANDOR_OK)
+	if ((st = read_array(doc, "coef", m, true, 0, s->coef)) != CANDOR_OK ||
+	    (st = read_array(doc, "mean", m, false, 0, mean)) != CANDOR_OK ||
+	    (st = read_array(doc, "scale", m, false, 1, scale)) != CANDOR_OK)
 		goto fail;
 	s->intercept = 0;
-	if (json_object_object_get_ex(root, "intercept", &icpt)) {
-		if (!json_object_is_type(icpt, json_type_double) &&
-		    !json_object_is_type(icpt, json_type_int)) {
-			st = candor__error(CANDOR_EPARSE, path, 0, 0,
-			                   "linear model: \"intercept\" is not a number");
-			goto fail;
-		}
+	if ((st = candor__json_member(&icpt, doc, root, "intercept", json_type_double, false)))
+		goto fail;
+	if (icpt)
 		s->intercept = json_object_get_double(icpt);
-	}
 	for (size_t j = 0; j < m; j++) {
 		if (scale[j] == 0) {
-			st = candor__error(CANDOR_EPARSE, path, 0, 0,
-			                   "linear model: \"scale\"[%zu] is zero", j);
+			json_object *a;
+			json_object_object_get_ex(root, "scale", &a);
+			st = candor__json_error_in(doc, a, NULL, j, CANDOR_EPARSE, "a scale is zero");
 			goto fail;
 		}
 		s->coef[j] /= scale[j];

@@ -10,8 +10,8 @@
  *   - JSON whose top-level object has "learner": XGBoost (xgboost.c);
  *   - JSON whose top-level object has "kind": linear/logistic (linear.c);
  *   - anything else: CANDOR_EPARSE naming the file.
- * A JSON syntax error is reported at the line and column where json-c's
- * tokener stopped.
+ * JSON is read by the JSON core (core/json_int.h): strictly, with its bounds
+ * and its one wording of every fault, at the fault's line and column.
  */
 #include <errno.h>
 #include <math.h>
@@ -61,54 +61,10 @@ void candor_model_free(candor_model *model)
 	candor__free(model);
 }
 
-candor_status candor__json_parse(json_object **out, const char *text, size_t len,
-                                 const char *path)
-{
-	json_tokener *tok;
-	json_object *root;
-	enum json_tokener_error jerr;
-	size_t off;
-
-	*out = NULL;
-	if (len > (size_t)INT32_MAX)
-		return candor__error(CANDOR_EUNSUPPORTED, path, 0, 0, "JSON text is too large");
-	tok = json_tokener_new();
-	if (!tok)
-		return candor__oom();
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	off = json_tokener_get_parse_end(tok);
-	if (root && jerr == json_tokener_success) {
-		/* Only white space may follow the document. */
-		while (off < len && strchr(" \t\r\n", text[off]))
-			off++;
-		if (off < len) {
-			json_object_put(root);
-			root = NULL;
-		}
-	} else if (jerr == json_tokener_continue) {
-		off = len; /* the text ended inside the document */
-	}
-	if (!root) {
-		uint64_t line, col;
-		const char *why = jerr == json_tokener_success ? "text after the JSON document"
-		                  : jerr == json_tokener_continue ? "unexpected end of the JSON text"
-		                                                  : json_tokener_error_desc(jerr);
-
-		/* json-c stops at (or just after) the offending byte. */
-		candor__text_position(text, len, off, &line, &col);
-		json_tokener_free(tok);
-		return candor__error(CANDOR_EPARSE, path, line, col, "invalid JSON: %s", why);
-	}
-	json_tokener_free(tok);
-	*out = root;
-	return CANDOR_OK;
-}
-
 static candor_status load_json(candor_model **out, const char *text, size_t len,
                                const char *name)
 {
-	json_object *root = NULL, *v;
+	candor__json doc;
 	candor_status st;
 	size_t i = 0;
 
@@ -119,26 +75,34 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 		                     "not a model file: expected XGBoost JSON, candor's "
 		                     "tree-ensemble JSON, linear/logistic JSON, a LightGBM text "
 		                     "model or a shared-library plugin");
-	st = candor__json_parse(&root, text, len, name);
+	/* XGBoost's writer emits NaN for the conditions of categorical splits:
+	 * read them, and let its loader refuse what it cannot use. Any other
+	 * JSON model is read again strictly (they are small). */
+	const candor__json_limits lim = { .nonfinite = true };
+	st = candor__json_read(&doc, text, len, name, &lim);
+	if (st != CANDOR_OK)
+		return st; /* a fault whatever the document is */
+	if (!json_object_is_type(doc.root, json_type_object) ||
+	         !json_object_object_get_ex(doc.root, "learner", NULL)) {
+		candor__json_done(&doc);
+		st = candor__json_read(&doc, text, len, name, NULL);
+	}
 	if (st != CANDOR_OK)
 		return st;
-	if (!json_object_is_type(root, json_type_object)) {
-		json_object_put(root);
-		return candor__error(CANDOR_EPARSE, name, 0, 0,
-		                     "not a model file: the JSON document is not an object");
-	}
-	if (candor__ensemble_detect(root))
-		st = candor__ensemble_load(out, root, text, len, name);
-	else if (json_object_object_get_ex(root, "learner", &v))
-		st = candor__xgboost_load(out, root, text, len, name);
-	else if (json_object_object_get_ex(root, "kind", &v))
-		st = candor__linear_load(out, root, name);
+	if (!json_object_is_type(doc.root, json_type_object))
+		st = candor__json_expect(&doc, doc.root, json_type_object);
+	else if (candor__ensemble_detect(doc.root))
+		st = candor__ensemble_load(out, &doc);
+	else if (json_object_object_get_ex(doc.root, "learner", NULL))
+		st = candor__xgboost_load(out, &doc);
+	else if (json_object_object_get_ex(doc.root, "kind", NULL))
+		st = candor__linear_load(out, &doc);
 	else
-		st = candor__error(CANDOR_EPARSE, name, 0, 0,
-		                   "not a model file: JSON with neither \"format\" (candor's "
-		                   "tree-ensemble JSON), \"learner\" (XGBoost) nor \"kind\" "
-		                   "(linear/logistic)");
-	json_object_put(root);
+		st = candor__json_error(&doc, doc.root, CANDOR_EPARSE,
+		                        "not a model file: JSON with neither \"format\" (candor's "
+		                        "tree-ensemble JSON), \"learner\" (XGBoost) nor \"kind\" "
+		                        "(linear/logistic)");
+	candor__json_done(&doc);
 	return st;
 }
 

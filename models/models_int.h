@@ -9,7 +9,7 @@
 
 #include <pthread.h>
 
-#include <json-c/json.h>
+#include "core/json_int.h"
 
 #include "candor/models.h"
 #include "core/core_int.h"
@@ -41,13 +41,10 @@ struct candor_model {
  * lock, to be filled by an adapter. Freed with candor_model_free(). */
 candor_status candor__model_alloc(candor_model **out, size_t nfeatures);
 
-/* Adapters. `root` is the parsed JSON document (borrowed); `path` names the
- * file in errors. */
-candor_status candor__linear_load(candor_model **out, json_object *root, const char *path);
-/* The XGBoost adapter also takes the document's text, to give the line and
- * column of a bad value. */
-candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *text,
-                                   size_t len, const char *path);
+/* Adapters of JSON models: `doc` is the document read by the JSON core
+ * (borrowed), which also reports an error at any of its values. */
+candor_status candor__linear_load(candor_model **out, const candor__json *doc);
+candor_status candor__xgboost_load(candor_model **out, const candor__json *doc);
 candor_status candor__plugin_load(candor_model **out, const char *path);
 
 /* The tree ensemble behind a tree model (XGBoost, LightGBM): see
@@ -55,11 +52,6 @@ candor_status candor__plugin_load(candor_model **out, const char *path);
 
 /* ---- additions by the models/explainers issue (model.c, linear.c, cmd.c,
  * plugin.c); nothing above changes. ---- */
-
-/* A json-c parse of `text`: on failure CANDOR_EPARSE with `path`, the line
- * and column computed from the tokener's offset, and json-c's reason. */
-candor_status candor__json_parse(json_object **out, const char *text, size_t len,
-                                 const char *path);
 
 /* The margin-space form of a linear/logistic model: margin(x) = intercept +
  * sum coef[j] * x[j] (mean and scale folded in). Returns false for any other
@@ -143,7 +135,6 @@ candor_status candor__lightgbm_load(candor_model **out, const char *text, size_t
 
 /* candor's tree-ensemble JSON: a top-level object with a "format" member. */
 bool candor__ensemble_detect(json_object *root);
-candor_status candor__ensemble_load(candor_model **out, json_object *root, const char *text,
-                                    size_t len, const char *path);
+candor_status candor__ensemble_load(candor_model **out, const candor__json *doc);
 
 #endif

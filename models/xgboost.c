@@ -52,7 +52,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "models/json_loc.h"
 #include "models/tree_int.h"
 
 /* Largest num_feature and num_class accepted (see read_header). */
@@ -66,29 +65,95 @@
 /* ===== reading context and errors ======================================= */
 
 typedef struct xctx {
-	const char *text; /* the document, for error positions */
-	size_t len;
-	const char *path;
-	locale_t cloc;    /* the C locale, for strtof_l */
+	const candor__json *doc; /* the document, which reports errors at its values */
+	locale_t cloc;           /* the C locale, for strtof_l */
 } xctx;
 
-typedef candor__jloc jloc;
+/* A value by its path from the root: member `key` of the value at `up`, or
+ * (key NULL) its element `idx`; NULL is the root. Built on the stack as the
+ * loader descends, so that a value can be named even when it is a null or
+ * absent (json-c keeps no pointer for a null). */
+typedef struct jloc {
+	const struct jloc *up;
+	const char *key;
+	size_t idx;
+} jloc;
 
-/* An error at the value `at`, with its line and column when it can be found. */
+#define XGB_MAX_DEPTH 16 /* no path of the format is deeper */
+
+/* Follow `at` down the tree: *parent and the last step (key or idx) of the
+ * value at `at`; false for the root, or when a step does not exist (then
+ * *parent is the deepest value that does). */
+static bool resolve(const xctx *c, const jloc *at, json_object **parent, const char **key,
+                    size_t *idx)
+{
+	const jloc *steps[XGB_MAX_DEPTH];
+	size_t ns = 0;
+	json_object *cur = c->doc->root;
+
+	*parent = cur;
+	for (const jloc *s = at; s && ns < XGB_MAX_DEPTH; s = s->up)
+		steps[ns++] = s;
+	if (ns == 0)
+		return false;
+	while (ns-- > 1) {
+		json_object *next = NULL;
+		const jloc *s = steps[ns];
+		if (s->key ? !json_object_is_type(cur, json_type_object) ||
+		                     !json_object_object_get_ex(cur, s->key, &next)
+		           : !json_object_is_type(cur, json_type_array) ||
+		                     s->idx >= json_object_array_length(cur))
+			return false;
+		if (!s->key)
+			next = json_object_array_get_idx(cur, s->idx);
+		if (!next)
+			return false;
+		*parent = cur = next;
+	}
+	*key = steps[0]->key;
+	*idx = steps[0]->idx;
+	if (*key ? !json_object_is_type(cur, json_type_object) ||
+	                   !json_object_object_get_ex(cur, *key, NULL)
+	         : !json_object_is_type(cur, json_type_array) ||
+	                   *idx >= json_object_array_length(cur))
+		return false;
+	return true;
+}
+
+/* An error at the value `at` (the core adds its path, line and column). */
 static candor_status fail(const xctx *c, const jloc *at, candor_status st, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 static candor_status fail(const xctx *c, const jloc *at, candor_status st, const char *fmt, ...)
 {
-	char msg[480];
-	uint64_t line = 0, col = 0;
+	char msg[400];
+	json_object *parent;
+	const char *key = NULL;
+	size_t idx = 0;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	const size_t off = candor__json_locate(c->text, c->len, at);
-	if (off != SIZE_MAX)
-		candor__text_position(c->text, c->len, off, &line, &col);
-	return candor__error(st, c->path, line, col, "xgboost model: %s", msg);
+	if (resolve(c, at, &parent, &key, &idx))
+		return candor__json_error_in(c->doc, parent, key, idx, st, "%s", msg);
+	return candor__json_error(c->doc, parent, st, "%s", msg);
+}
+
+/* The value at `at`, of type `t` (json_type_double: any number; _null:
+ * any), with the core's one wording when it is absent or of another type. */
+static candor_status child(json_object **out, const xctx *c, const jloc *at, json_type t)
+{
+	json_object *parent;
+	const char *key = NULL;
+	size_t idx = 0;
+
+	*out = NULL;
+	if (!resolve(c, at, &parent, &key, &idx)) {
+		if (at && at->key && json_object_is_type(parent, json_type_object))
+			return candor__json_member(out, c->doc, parent, at->key, t, true);
+		return fail(c, at, CANDOR_EPARSE, "missing");
+	}
+	return key ? candor__json_member(out, c->doc, parent, key, t, true)
+	           : candor__json_elem(out, c->doc, parent, idx, t);
 }
 
 /* ===== small JSON helpers ============================================== */
@@ -101,24 +166,19 @@ static json_object *get(json_object *o, const char *key)
 	return NULL;
 }
 
-static bool is_number(json_object *v)
+static bool is_number_or_string(json_object *v)
 {
-	return json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int);
+	return json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int) ||
+	       json_object_is_type(v, json_type_string);
 }
 
 /* Member `key` of o (at `oat`), which must exist and be of type `t`. */
 static candor_status need(json_object **out, const xctx *c, json_object *o, const jloc *oat,
                           const char *key, json_type t, const char *where)
 {
-	json_object *v = get(o, key);
-	const jloc at = { oat, key, 0 };
-	if (!v)
-		return fail(c, oat, CANDOR_EPARSE, "%s has no \"%s\"", where, key);
-	if (!json_object_is_type(v, t) && !(t == json_type_double && is_number(v)))
-		return fail(c, &at, CANDOR_EPARSE, "%s \"%s\" is a %s, expected a %s", where, key,
-		            json_type_to_name(json_object_get_type(v)), json_type_to_name(t));
-	*out = v;
-	return CANDOR_OK;
+	(void)oat;
+	(void)where;
+	return candor__json_member(out, c->doc, o, key, t, true);
 }
 
 /* "WHERE node N FIELD" (or "WHERE FIELD" for node < 0), for messages. */
@@ -133,11 +193,13 @@ static const char *what_of(char *buf, size_t size, const char *where, int64_t no
 }
 
 /*
- * The float XGBoost reads from v: a JSON number, or (allow_string) a string
- * holding one, as XGBoost writes base_score ("5E-1"). The decimal text is
- * rounded once, to float, as XGBoost's from_chars does. NaN, Infinity and a
- * literal beyond the float range (which XGBoost reads as infinity) are errors.
- * `where`, `node` and `field` name the value in messages (see what_of).
+ * The float XGBoost reads from the value at `at`: a JSON number, or
+ * (allow_string) a string holding one, as XGBoost writes base_score
+ * ("5E-1"). The decimal text is rounded once, to float, as XGBoost's
+ * from_chars does. A literal beyond the float range (which XGBoost reads
+ * as infinity) is an error; the core has already refused NaN, Infinity and
+ * numbers beyond a double. `where`, `node` and `field` name the value in
+ * messages (see what_of).
  */
 static candor_status jfloat(float *out, const xctx *c, json_object *v, const jloc *at,
                             bool allow_string, const char *where, int64_t node,
@@ -146,12 +208,12 @@ static candor_status jfloat(float *out, const xctx *c, json_object *v, const jlo
 	const char *s;
 	char *end, w[96];
 	double d;
-	if (!v || !(is_number(v) || (allow_string && json_object_is_type(v, json_type_string))))
-		return fail(c, at, CANDOR_EPARSE, "%s is %s, not a number",
-		            what_of(w, sizeof w, where, node, field),
-		            v ? json_type_to_name(json_object_get_type(v)) : "missing");
+	candor_status st;
+	if (!(allow_string && v && json_object_is_type(v, json_type_string)) &&
+	    (st = child(&v, c, at, json_type_double)))
+		return st;
 	s = json_object_get_string(v);
-	if (!candor__parse_double(s, strlen(s), &d))
+	if (!candor__parse_double(s, strlen(s), &d) || !isfinite(d))
 		return fail(c, at, CANDOR_EPARSE, "%s is \"%.40s\", not a finite number",
 		            what_of(w, sizeof w, where, node, field), s);
 	errno = 0;
@@ -167,11 +229,14 @@ static candor_status jfloat(float *out, const xctx *c, json_object *v, const jlo
 static candor_status jint(int64_t *out, const xctx *c, json_object *v, const jloc *at,
                           const char *where, int64_t node, const char *field)
 {
-	char w[96];
-	if (!v || !json_object_is_type(v, json_type_int))
-		return fail(c, at, CANDOR_EPARSE, "%s is %s, not an integer",
-		            what_of(w, sizeof w, where, node, field),
-		            v ? json_type_to_name(json_object_get_type(v)) : "missing");
+	candor_status st;
+	(void)where;
+	(void)node;
+	(void)field;
+	if (!v || !json_object_is_type(v, json_type_int)) {
+		if ((st = child(&v, c, at, json_type_int)))
+			return st;
+	}
 	*out = json_object_get_int64(v);
 	return CANDOR_OK;
 }
@@ -180,18 +245,20 @@ static candor_status jint(int64_t *out, const xctx *c, json_object *v, const jlo
 static candor_status count(size_t *out, const xctx *c, json_object *o, const jloc *oat,
                            const char *key, const char *where)
 {
-	json_object *v = get(o, key);
+	json_object *v;
 	const jloc at = { oat, key, 0 };
 	double d = NAN;
-	if (!v)
-		return fail(c, oat, CANDOR_EPARSE, "%s has no \"%s\"", where, key);
-	if (is_number(v) || json_object_is_type(v, json_type_string)) {
+	candor_status st;
+	(void)where;
+	if ((st = candor__json_member(&v, c->doc, o, key, json_type_null, true)))
+		return st;
+	if (is_number_or_string(v)) {
 		const char *s = json_object_get_string(v);
 		if (!candor__parse_double(s, strlen(s), &d))
 			d = NAN;
 	}
 	if (!(d >= 0 && d <= 1e9 && d == floor(d)))
-		return fail(c, &at, CANDOR_EPARSE, "%s \"%s\" is not a count", where, key);
+		return fail(c, &at, CANDOR_EPARSE, "is not a count");
 	*out = (size_t)d;
 	return CANDOR_OK;
 }
@@ -205,8 +272,8 @@ static candor_status array(json_object **out, const xctx *c, json_object *o, con
 	if (st)
 		return st;
 	if (n != SIZE_MAX && json_object_array_length(*out) != n)
-		return fail(c, &at, CANDOR_EPARSE, "%s \"%s\" has %zu entries, expected %zu", where,
-		            key, json_object_array_length(*out), n);
+		return fail(c, &at, CANDOR_EPARSE, "has %zu entries, expected %zu",
+		            json_object_array_length(*out), n);
 	return CANDOR_OK;
 }
 
@@ -690,15 +757,15 @@ static candor_status set_features(candor_model *m, json_object *learner, const j
 	return CANDOR_OK;
 }
 
-candor_status candor__xgboost_load(candor_model **out, json_object *root, const char *text,
-                                   size_t len, const char *path)
+candor_status candor__xgboost_load(candor_model **out, const candor__json *doc)
 {
+	json_object *root = doc->root;
 	candor__tree_ensemble *ens;
 	candor_model *m = NULL;
 	json_object *learner, *gb, *model;
 	candor_output_kind kind = CANDOR_OUTPUT_MARGIN;
 	candor_status s;
-	xctx c = { text, len, path, (locale_t)0 };
+	xctx c = { doc, (locale_t)0 };
 	const jloc at_learner = { NULL, "learner", 0 };
 	const jloc at_gb = { &at_learner, "gradient_booster", 0 };
 	const jloc at_model = { &at_gb, "model", 0 };

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/json_int.h"
 #include "doc_build.h"
 #include "report_int.h"
 
@@ -68,271 +69,27 @@ double candor__jarr_num(json_object *o, const char *key, size_t j)
 	return candor__jval(candor__jidx(candor__jget(o, key), j));
 }
 
-/* ===== checking a document's text ======================================== *
- * json-c accepts more than JSON (NaN, Infinity, numbers that overflow to
- * infinity or wrap, duplicate keys that silently replace each other) and
- * keeps no positions. So after json-c has parsed a document (in strict
- * mode), this second pass reads the same text with a small lexer that
- * knows line and column, and then walks json-c's tree in the same order to
- * check what only the tree can tell (duplicate keys, numbers out of their
- * domain). Every error carries FILE:LINE:COL. The bounds are in
+/* ===== checking a document =============================================== *
+ * The JSON core (core/json_int.h) reads the text strictly, within the
+ * bounds below, and refuses a key given twice; then a walk of the tree
+ * checks what only the tree can tell: each number's domain. Every error
+ * carries FILE:LINE:COL and the value's path. The bounds are in
  * docs/report.md. */
 
 /* Longest text of one string value and of one key, in characters: the
  * value bound is Excel's cell limit (libxlsxwriter counts UTF-8
  * characters), the key bound leaves room for the suffixes the workbook
  * adds to metric names ("_lo", "_hi"). */
-#define DV_MAX_STRING 32767
-#define DV_MAX_KEY 256
-/* Largest magnitude of a number: sums and ranges of a document's numbers
- * (a waterfall's running total, an axis' span) then stay finite. */
-#define DV_MAX_MAGNITUDE 1e300
-/* Longest number token, in bytes. */
-#define DV_MAX_NUMBER 400
+static const candor__json_limits doc_limits = {
+	.max_string = 32767,
+	.max_key = 256,
+	/* sums and ranges of a document's numbers (a waterfall's running
+	 * total, an axis' span) then stay finite */
+	.max_magnitude = 1e300,
+	.max_number = 400,
+};
 
-typedef struct dv_node {
-	size_t count; /* members of an object or array (0 for a scalar) */
-	uint64_t line, col;
-} dv_node;
-
-typedef struct dv {
-	const char *t, *name;
-	size_t len, i, line_start;
-	uint64_t line;
-	dv_node *nodes;
-	size_t n, cap;
-} dv;
-
-static candor_status dv_fail(const dv *d, size_t at, const char *fmt, ...) CANDOR__PRINTF(3, 4);
-static candor_status dv_fail(const dv *d, size_t at, const char *fmt, ...)
-{
-	char msg[300];
-	uint64_t line, col;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	candor__text_position(d->t, d->len, at, &line, &col);
-	return candor__error(CANDOR_EPARSE, d->name, line, col, "%s", msg);
-}
-
-static void dv_ws(dv *d)
-{
-	while (d->i < d->len && (d->t[d->i] == ' ' || d->t[d->i] == '\t' || d->t[d->i] == '\n' ||
-	                         d->t[d->i] == '\r')) {
-		if (d->t[d->i] == '\n') {
-			d->line++;
-			d->line_start = d->i + 1;
-		}
-		d->i++;
-	}
-}
-
-static int dv_hex4(const dv *d, size_t at)
-{
-	int v = 0;
-
-	if (at + 4 > d->len)
-		return -1;
-	for (size_t k = 0; k < 4; k++) {
-		const char c = d->t[at + k];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
-			return -1;
-	}
-	return v;
-}
-
-/* Length of the UTF-8 sequence at s[0..n) (1..4), or 0 when it is not
- * valid UTF-8 (RFC 3629: no overlong forms, no surrogates, <= U+10FFFF). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		const unsigned char lo = s[0] == 0xE0 ? 0xA0 : 0x80, hi = s[0] == 0xED ? 0x9F : 0xBF;
-		return n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		const unsigned char lo = s[0] == 0xF0 ? 0x90 : 0x80, hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-		return n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
-		                       (s[3] & 0xC0) == 0x80
-		               ? 4
-		               : 0;
-	}
-	return 0;
-}
-
-/* A string at d->i (the opening quote): valid UTF-8, no NUL, no lone
- * surrogate escape, at most `max` characters. */
-static candor_status dv_string(dv *d, size_t max, const char *what)
-{
-	const size_t start = d->i;
-	size_t chars = 0;
-
-	d->i++;
-	while (d->i < d->len && d->t[d->i] != '"') {
-		const unsigned char c = (unsigned char)d->t[d->i];
-		if (c == '\\') {
-			if (d->i + 1 < d->len && d->t[d->i + 1] == 'u') {
-				int u = dv_hex4(d, d->i + 2);
-				if (u == 0)
-					return dv_fail(d, d->i, "%s holds a NUL character (\\u0000)", what);
-				if (u >= 0xDC00 && u <= 0xDFFF)
-					return dv_fail(d, d->i, "%s holds a lone surrogate (\\u%04X)", what,
-					               (unsigned)u);
-				if (u >= 0xD800 && u <= 0xDBFF) {
-					const int lo = d->i + 7 < d->len && d->t[d->i + 6] == '\\' &&
-					                               d->t[d->i + 7] == 'u'
-					                       ? dv_hex4(d, d->i + 8)
-					                       : -1;
-					if (!(lo >= 0xDC00 && lo <= 0xDFFF))
-						return dv_fail(d, d->i, "%s holds a lone surrogate (\\u%04X)",
-						               what, (unsigned)u);
-					d->i += 6;
-				}
-				d->i += 6;
-			} else {
-				d->i += 2;
-			}
-		} else if (c < 0x20) {
-			return dv_fail(d, d->i, "%s holds a control character (byte 0x%02X)", what, c);
-		} else {
-			const size_t k = utf8_seq((const unsigned char *)d->t + d->i, d->len - d->i);
-			if (!k)
-				return dv_fail(d, d->i, "%s is not valid UTF-8 (byte 0x%02X)", what, c);
-			d->i += k;
-		}
-		if (++chars > max)
-			return dv_fail(d, start, "%s is over %zu characters", what, max);
-	}
-	if (d->i >= d->len)
-		return dv_fail(d, start, "unterminated string");
-	d->i++;
-	return CANDOR_OK;
-}
-
-static candor_status dv_number(dv *d)
-{
-	const size_t start = d->i;
-	char buf[DV_MAX_NUMBER + 1], *end;
-	bool integral = true;
-	size_t n;
-
-	while (d->i < d->len && strchr("+-0123456789.eE", d->t[d->i]) && d->t[d->i]) {
-		if (strchr(".eE", d->t[d->i]))
-			integral = false;
-		d->i++;
-	}
-	n = d->i - start;
-	if (n == 0 || n > DV_MAX_NUMBER)
-		return dv_fail(d, start, n ? "number is over %d characters" : "not a number",
-		               DV_MAX_NUMBER);
-	memcpy(buf, d->t + start, n);
-	buf[n] = '\0';
-	errno = 0;
-	if (integral) {
-		(void)strtoll(buf, &end, 10);
-		if (errno == ERANGE)
-			return dv_fail(d, start, "integer %s is outside -2^63 .. 2^63-1", buf);
-	} else {
-		const double v = strtod_l(buf, &end, candor__c_locale());
-		if (!isfinite(v))
-			return dv_fail(d, start, "number %s is not finite (overflows a double)", buf);
-		if (fabs(v) > DV_MAX_MAGNITUDE)
-			return dv_fail(d, start, "number %s is beyond +-1e300", buf);
-	}
-	return CANDOR_OK;
-}
-
-static candor_status dv_push(dv *d, size_t *idx)
-{
-	if (d->n == d->cap) {
-		const size_t cap = d->cap ? d->cap * 2 : 256;
-		dv_node *nn = candor__reallocarray(d->nodes, cap, sizeof(*nn));
-		if (!nn)
-			return candor__oom();
-		d->nodes = nn;
-		d->cap = cap;
-	}
-	*idx = d->n++;
-	d->nodes[*idx] = (dv_node){0, d->line, (uint64_t)(d->i - d->line_start) + 1};
-	return CANDOR_OK;
-}
-
-/* One value at d->i; json-c has accepted the text in strict mode, so only
- * what it lets through is checked here. Depth is json-c's (32). */
-static candor_status dv_value(dv *d)
-{
-	size_t idx = 0;
-	candor_status st;
-
-	dv_ws(d);
-	if (d->i >= d->len)
-		return dv_fail(d, d->i, "unexpected end of input");
-	if ((st = dv_push(d, &idx)))
-		return st;
-	const char c = d->t[d->i];
-	if (c == '{' || c == '[') {
-		const char close = c == '{' ? '}' : ']';
-		size_t count = 0;
-		d->i++;
-		for (;;) {
-			dv_ws(d);
-			if (d->i < d->len && d->t[d->i] == close) {
-				d->i++;
-				break;
-			}
-			if (d->i < d->len && d->t[d->i] == ',') {
-				d->i++;
-				continue;
-			}
-			if (c == '{') {
-				if (d->i >= d->len || d->t[d->i] != '"')
-					return dv_fail(d, d->i, "expected a key");
-				if ((st = dv_string(d, DV_MAX_KEY, "key")))
-					return st;
-				dv_ws(d);
-				if (d->i >= d->len || d->t[d->i] != ':')
-					return dv_fail(d, d->i, "expected ':'");
-				d->i++;
-			}
-			if ((st = dv_value(d)))
-				return st;
-			count++;
-		}
-		d->nodes[idx].count = count;
-		return CANDOR_OK;
-	}
-	if (c == '"')
-		return dv_string(d, DV_MAX_STRING, "text");
-	if (c == '-' || (c >= '0' && c <= '9')) {
-		if (c == '-' && d->i + 1 < d->len && (d->t[d->i + 1] == 'I' || d->t[d->i + 1] == 'i'))
-			return dv_fail(d, d->i, "-Infinity is not a JSON number");
-		return dv_number(d);
-	}
-	static const char *const lits[] = {"true", "false", "null"};
-	for (size_t k = 0; k < 3; k++) {
-		const size_t n = strlen(lits[k]);
-		if (d->len - d->i >= n && memcmp(d->t + d->i, lits[k], n) == 0) {
-			d->i += n;
-			return CANDOR_OK;
-		}
-	}
-	return dv_fail(d, d->i, "%s is not a JSON value",
-	               (c == 'N' || c == 'n') ? "NaN" : (c == 'I' || c == 'i') ? "Infinity" : "this");
-}
-
-/* ---- the tree walk: duplicate keys and each number's domain ------------ */
+/* ---- the tree walk: each number's domain -------------------------------- */
 
 enum { DV_ANY, DV_COUNT, DV_UNIT, DV_NONNEG };
 
@@ -350,8 +107,7 @@ static bool unit_metric(const char *m)
 
 #define DV_DEPTH 40
 typedef struct dv_walk {
-	dv *d;
-	size_t k;                    /* next node */
+	const candor__json *doc;
 	const char *path[DV_DEPTH]; /* keys; NULL for an array element */
 	size_t depth;
 } dv_walk;
@@ -406,66 +162,32 @@ static int dv_rule(const dv_walk *w)
 	return DV_ANY;
 }
 
-static void dv_pathstr(const dv_walk *w, char *buf, size_t size)
+/* The value `o`, which is member `key` or element `idx` of `parent`
+ * (NULL: the root), at the current path. */
+static candor_status dv_visit(dv_walk *w, json_object *parent, const char *key, size_t idx,
+                              json_object *o)
 {
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < w->depth && o + 1 < size; i++) {
-		int k = w->path[i] ? snprintf(buf + o, size - o, "%s%.40s", i ? "." : "", w->path[i])
-		                   : snprintf(buf + o, size - o, "[]");
-		if (k < 0)
-			break;
-		o += (size_t)k;
-	}
-	if (o >= size)
-		buf[size - 1] = '\0';
-	/* keys may hold escaped control characters; messages reach terminals */
-	for (char *c = buf; *c; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-}
-
-static candor_status dv_walk_fail(const dv_walk *w, const dv_node *nd, const char *fmt,
-                                  ...) CANDOR__PRINTF(3, 4);
-static candor_status dv_walk_fail(const dv_walk *w, const dv_node *nd, const char *fmt, ...)
-{
-	char msg[300], path[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	dv_pathstr(w, path, sizeof(path));
-	return candor__error(CANDOR_EPARSE, w->d->name, nd->line, nd->col, "%s: %s", path, msg);
-}
-
-static candor_status dv_visit(dv_walk *w, json_object *o)
-{
-	const dv_node *nd;
 	candor_status st;
 
-	if (w->k >= w->d->n || w->depth >= DV_DEPTH)
-		return candor__error(CANDOR_EINTERNAL, w->d->name, 0, 0,
-		                     "audit document: the checker lost its place");
-	nd = &w->d->nodes[w->k++];
+	if (w->depth >= DV_DEPTH)
+		return candor__error(CANDOR_EINTERNAL, w->doc->name, 0, 0,
+		                     "audit document: deeper than the checker's path");
 	switch (json_object_get_type(o)) {
-	case json_type_object:
-		if ((size_t)json_object_object_length(o) != nd->count)
-			return dv_walk_fail(w, nd, "a key appears twice in this object");
-		json_object_object_foreach(o, key, val)
+	case json_type_object: {
+		json_object_object_foreach(o, k, val)
 		{
-			w->path[w->depth++] = key;
-			st = dv_visit(w, val);
+			w->path[w->depth++] = k;
+			st = dv_visit(w, o, k, 0, val);
 			w->depth--;
 			if (st)
 				return st;
 		}
 		return CANDOR_OK;
+	}
 	case json_type_array:
 		for (size_t i = 0; i < json_object_array_length(o); i++) {
 			w->path[w->depth++] = NULL;
-			st = dv_visit(w, json_object_array_get_idx(o, i));
+			st = dv_visit(w, o, NULL, i, json_object_array_get_idx(o, i));
 			w->depth--;
 			if (st)
 				return st;
@@ -477,35 +199,23 @@ static candor_status dv_visit(dv_walk *w, json_object *o)
 	const int rule = dv_rule(w);
 	if (rule == DV_ANY || json_object_is_type(o, json_type_null))
 		return CANDOR_OK;
+	if (!parent)
+		return CANDOR_OK; /* a scalar document: refused by its kind */
 	if (!json_object_is_type(o, json_type_int) && !json_object_is_type(o, json_type_double))
-		return dv_walk_fail(w, nd, "must be a number or null");
+		return candor__json_error_in(w->doc, parent, key, idx, CANDOR_EPARSE,
+		                             "expected a number or null, found %s",
+		                             candor__json_kind(o));
 	const double v = json_object_get_double(o);
 	if (rule == DV_COUNT && !(v >= 0 && v <= 9007199254740992.0 && v == floor(v)))
-		return dv_walk_fail(w, nd, "%.17g is not a whole number between 0 and 2^53", v);
+		return candor__json_error_in(w->doc, parent, key, idx, CANDOR_EPARSE,
+		                             "%.17g is not a whole number between 0 and 2^53", v);
 	if (rule == DV_UNIT && !(v >= 0 && v <= 1))
-		return dv_walk_fail(w, nd, "%.17g is outside [0, 1]", v);
+		return candor__json_error_in(w->doc, parent, key, idx, CANDOR_EPARSE,
+		                             "%.17g is outside [0, 1]", v);
 	if (rule == DV_NONNEG && !(v >= 0))
-		return dv_walk_fail(w, nd, "%.17g is negative", v);
+		return candor__json_error_in(w->doc, parent, key, idx, CANDOR_EPARSE,
+		                             "%.17g is negative", v);
 	return CANDOR_OK;
-}
-
-/* Check the text of a document that json-c parsed into `root`. */
-static candor_status dv_check(const char *text, size_t len, const char *name, json_object *root)
-{
-	dv d = {text, name, len, 0, 0, 1, NULL, 0, 0};
-	candor_status st = dv_value(&d);
-
-	if (st == CANDOR_OK) {
-		dv_ws(&d);
-		if (d.i < d.len)
-			st = dv_fail(&d, d.i, "text after the end of the document");
-	}
-	if (st == CANDOR_OK) {
-		dv_walk w = {&d, 0, {NULL}, 0};
-		st = dv_visit(&w, root);
-	}
-	candor__free(d.nodes);
-	return st;
 }
 
 /* ===== reading and writing =============================================== */
@@ -513,65 +223,47 @@ static candor_status dv_check(const char *text, size_t len, const char *name, js
 candor_status candor_audit_doc_parse(candor_audit_doc **out, const char *text, size_t len,
                                      const char *name)
 {
-	json_tokener *tok;
-	json_object *root;
+	candor__json j;
+	json_object *root, *fair, *kind, *verdict, *groups;
 	candor_audit_doc *doc;
-	enum json_tokener_error jerr;
+	candor_status st;
 	const char *nm = name ? name : "<buffer>";
 
 	if (!out || !text)
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "audit document: no text");
 	*out = NULL;
-	if (len > (size_t)INT32_MAX)
-		return candor__error(CANDOR_EUNSUPPORTED, nm, 0, 0, "audit document is over 2 GiB");
-	tok = json_tokener_new();
-	if (!tok)
-		return candor__oom();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (!root || jerr != json_tokener_success) {
-		uint64_t line, col;
-		const size_t off = json_tokener_get_parse_end(tok);
-
-		candor__text_position(text, len, off, &line, &col);
-		json_tokener_free(tok);
-		json_object_put(root);
-		return candor__error(CANDOR_EPARSE, nm, line, col, "not valid JSON: %s",
-		                     jerr == json_tokener_continue ? "unexpected end of input"
-		                                                   : json_tokener_error_desc(jerr));
+	if ((st = candor__json_read(&j, text, len, nm, &doc_limits)))
+		return st;
+	root = j.root;
+	{
+		dv_walk w = { &j, { NULL }, 0 };
+		st = dv_visit(&w, NULL, NULL, 0, root);
 	}
-	json_tokener_free(tok);
-	candor_status vst = dv_check(text, len, nm, root);
-	if (vst) {
-		json_object_put(root);
-		return vst;
-	}
-	const char *kind = candor__jstr(root, "kind");
-	if (!kind || strcmp(kind, "candor-audit") != 0) {
-		json_object_put(root);
-		return candor__error(CANDOR_EPARSE, nm, 1, 1,
-		                     "not a candor audit document (\"kind\" is not \"candor-audit\")");
-	}
-	json_object *fair = candor__jget(root, "fairness");
-	if (!fair || !json_object_is_type(fair, json_type_object) ||
-	    !json_object_is_type(candor__jget(fair, "groups"), json_type_array)) {
-		json_object_put(root);
-		return candor__error(CANDOR_EPARSE, nm, 1, 1,
-		                     "audit document has no \"fairness\" object with \"groups\"");
-	}
-	const char *verdict = candor__jstr(root, "verdict");
-	if (!verdict || (strcmp(verdict, "pass") != 0 && strcmp(verdict, "fail") != 0)) {
-		json_object_put(root);
-		return candor__error(CANDOR_EPARSE, nm, 1, 1,
-		                     "audit document: \"verdict\" must be \"pass\" or \"fail\"");
+	if (!st && !(st = candor__json_expect(&j, root, json_type_object)) &&
+	    !(st = candor__json_member(&kind, &j, root, "kind", json_type_string, true)) &&
+	    strcmp(json_object_get_string(kind), "candor-audit") != 0)
+		st = candor__json_error(&j, kind, CANDOR_EPARSE,
+		                        "not a candor audit document (\"kind\" is not "
+		                        "\"candor-audit\")");
+	if (!st)
+		st = candor__json_member(&fair, &j, root, "fairness", json_type_object, true);
+	if (!st)
+		st = candor__json_member(&groups, &j, fair, "groups", json_type_array, true);
+	if (!st && !(st = candor__json_member(&verdict, &j, root, "verdict", json_type_string,
+	                                      true)) &&
+	    strcmp(json_object_get_string(verdict), "pass") != 0 &&
+	    strcmp(json_object_get_string(verdict), "fail") != 0)
+		st = candor__json_error(&j, verdict, CANDOR_EPARSE, "must be \"pass\" or \"fail\"");
+	if (st) {
+		candor__json_done(&j);
+		return st;
 	}
 	doc = candor__calloc(1, sizeof(*doc));
 	if (!doc) {
-		json_object_put(root);
+		candor__json_done(&j);
 		return CANDOR_ENOMEM;
 	}
-	doc->root = root;
+	doc->root = candor__json_take(&j);
 	doc->fairness = fair;
 	doc->manifest = candor__jget(root, "manifest");
 	doc->explanations = candor__jget(root, "explanations");

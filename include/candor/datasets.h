@@ -257,6 +257,25 @@ CANDOR_API candor_status candor_arff_read(candor_table **out, const char *path);
 CANDOR_API candor_status candor_arff_read_buffer(candor_table **out, const char *data,
                                                  size_t len, const char *name);
 
+/* ===== either, by content ================================================ */
+
+/**
+ * Read a data file that is CSV or ARFF, telling them apart by content and
+ * never by the file's name: after an optional UTF-8 byte-order mark, blank
+ * lines and `%` comment lines, a first line starting with `@relation` (any
+ * case) makes it ARFF (candor_arff_read()), anything else CSV
+ * (candor_csv_read(), with `opts`). What could be read either way is
+ * CANDOR_EPARSE at its line: `%` comment lines followed by no `@relation`, a
+ * first line starting with `@attribute` or `@data`, or no decision within
+ * the first MiB. `opts` (NULL: the defaults) is the CSV reader's; for ARFF
+ * only `display_name` applies, and any CSV-only option set (delimiter,
+ * overrides, missing tokens, bounds, allow_no_rows) is CANDOR_EINVAL rather
+ * than ignored. A pipe or device is read once, whole (bounded by
+ * max_stream_bytes). Errors otherwise as for the reader chosen.
+ */
+CANDOR_API candor_status candor_table_read(candor_table **out, const char *path,
+                                           const candor_csv_options *opts);
+
 /* ===== synthetic data ==================================================== */
 
 /** The kinds of synthetic dataset. */

@@ -21,6 +21,13 @@
  * Each document is also read back (candor_audit_doc_read, the checker of
  * `candor report --from`) and written again: the same bytes, so the
  * document built in memory is the one its reader makes of its text.
+ *
+ * One deliberate change since: the library's messages stopped naming CLI
+ * flags (issue 10), so the "ci_reason" of a metric without a closed-form
+ * interval reads "bootstrap intervals give one" instead of "use --ci
+ * bootstrap". demo_audit.json and fairness_doc_plain.json were written
+ * again for it, after checking that swapping the old words back gives the
+ * old goldens byte for byte.
  */
 #include <stdio.h>
 #include <stdlib.h>

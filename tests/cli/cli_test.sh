@@ -55,6 +55,19 @@ expect_out synth-header '^sex,race,age,income_k,credit_score,debt_ratio,loan_amo
 cmp -s "$tmp/m.json" "$CANDOR_SOURCE_ROOT/datasets/credit_model.json" && pass=$((pass + 1)) ||
 	{ fail=$((fail + 1)); echo "FAIL model-out differs from datasets/credit_model.json"; }
 # outputs get the usual permissions (umask), not mkstemp's private 0600
+# library messages name the library's parameters ("options.link"); the CLI
+# names its flags instead
+check flag-link 2 "$bin" explain --model "$tmp/m.json" --data "$tmp/a.csv" --method linear \
+	--link identity --out "$tmp/s.csv"
+expect_out flag-link "log-odds: set --link to logit"
+check flag-intersect 2 "$bin" fairness --data "$tmp/a.csv" --label label --pred pred \
+	--sensitive sex,race --reference 'sex&race=female&Black'
+expect_out flag-intersect "an intersection needs --intersect\\)"
+printf '@relation r\n@attribute x numeric\n@data\n1\n2\n' >"$tmp/arff.csv"
+check flag-delimiter 2 "$bin" datasets inspect --delimiter ';' "$tmp/arff.csv"
+expect_out flag-delimiter "arff.csv: the data is ARFF, and --delimiter applies to CSV only"
+check arff-by-content 0 "$bin" datasets inspect "$tmp/arff.csv"
+expect_out arff-by-content "arff.csv: 2 rows, 1 columns"
 (umask 022 && "$bin" datasets synth --kind credit --rows 3 --out "$tmp/perm.csv" --model-out "$tmp/perm.json")
 [ "$(stat -c %a "$tmp/perm.csv") $(stat -c %a "$tmp/perm.json")" = "644 644" ] && pass=$((pass + 1)) ||
 	{ fail=$((fail + 1)); echo "FAIL output permissions: $(stat -c %a "$tmp/perm.csv" "$tmp/perm.json")"; }

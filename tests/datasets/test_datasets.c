@@ -1156,6 +1156,131 @@ static void test_table_locate_arff(void **state)
 	unlink(path);
 }
 
+/* ---- candor_table_read: CSV or ARFF by content ----------------------------- */
+
+/* Write `text` to a fresh file whose name ends in `suffix`; returns its path. */
+static char *write_named(const char *text, const char *suffix)
+{
+	char dir[] = "/tmp/candor-tread-XXXXXX";
+	static char path[128];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/data%s", dir, suffix);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	fclose(f);
+	return path;
+}
+
+static void remove_named(const char *path)
+{
+	char dir[128];
+
+	unlink(path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	rmdir(dir);
+}
+
+static const char tread_arff[] = "% a comment first\n\n  @RELATION r\n@attribute x numeric\n"
+                                 "@attribute c {a,b}\n@data\n1.5,a\n-2,b\n";
+static const char tread_csv[] = "x,c\n1.5,a\n-2,b\n";
+
+/* The same two rows, whichever reader made the table. */
+static void check_tread_table(const candor_table *t, const char *want_source)
+{
+	assert_int_equal(candor_table_nrows(t), 2);
+	assert_int_equal(candor_table_ncols(t), 2);
+	assert_int_equal(candor_table_coltype(t, 0), CANDOR_COL_NUMERIC);
+	assert_true(candor_table_numeric(t, 0)[0] == 1.5 && candor_table_numeric(t, 0)[1] == -2);
+	assert_int_equal(candor_table_coltype(t, 1), CANDOR_COL_CATEGORICAL);
+	assert_string_equal(cat(t, 1, 1), "b");
+	(void)want_source;
+}
+
+static void test_table_read_by_content(void **state)
+{
+	candor_table *t = NULL;
+	char *p;
+	(void)state;
+
+	/* an ARFF file named .csv is read as ARFF (the CSV reader would fail on
+	 * its '%' line: checked below), a CSV file named .arff as CSV */
+	p = write_named(tread_arff, ".csv");
+	assert_int_equal(candor_table_read(&t, p, NULL), CANDOR_OK);
+	check_tread_table(t, p);
+	candor_table_free(t);
+	assert_int_not_equal(candor_csv_read(&t, p, NULL), CANDOR_OK);
+	candor_table_free(t);
+	t = NULL;
+	/* ARFF with a CSV-only option is refused, not read without it */
+	candor_csv_options o = CANDOR_CSV_OPTIONS_INIT;
+	o.delimiter = ';';
+	assert_int_equal(candor_table_read(&t, p, &o), CANDOR_EINVAL);
+	assert_non_null(strstr(candor_last_error()->message, "options.delimiter"));
+	assert_null(t);
+	remove_named(p);
+
+	p = write_named(tread_csv, ".arff");
+	assert_int_equal(candor_table_read(&t, p, NULL), CANDOR_OK);
+	check_tread_table(t, p);
+	candor_table_free(t);
+	t = NULL;
+	assert_int_not_equal(candor_arff_read(&t, p), CANDOR_OK);
+	remove_named(p);
+
+	/* what could be read either way is an error at the deciding line */
+	static const struct {
+		const char *text;
+		uint64_t line, col;
+		const char *needle;
+	} doubt[] = {
+		{ "% comment\nx,c\n1,a\n", 2, 1, "'%' comment lines, then no @relation" },
+		{ "\n\n @attribute x numeric\n@data\n1\n", 3, 2, "starts with @relation" },
+		{ "@data\n1\n", 1, 1, "starts with @relation" },
+		{ "% only comments\n%\n", 3, 1, "only '%' comment lines" },
+	};
+	for (size_t k = 0; k < sizeof(doubt) / sizeof(doubt[0]); k++) {
+		p = write_named(doubt[k].text, ".csv");
+		assert_int_equal(candor_table_read(&t, p, NULL), CANDOR_EPARSE);
+		assert_null(t);
+		assert_string_equal(candor_last_error()->path, p);
+		assert_int_equal(candor_last_error()->line, doubt[k].line);
+		assert_int_equal(candor_last_error()->column, doubt[k].col);
+		if (!strstr(candor_last_error()->message, doubt[k].needle))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", k, candor_last_error()->message,
+			         doubt[k].needle);
+		remove_named(p);
+	}
+	/* a header named "@relationship" is CSV, not ARFF */
+	p = write_named("@relationship,c\n1,a\n", ".arff");
+	assert_int_equal(candor_table_read(&t, p, NULL), CANDOR_OK);
+	assert_string_equal(candor_table_colname(t, 0), "@relationship");
+	candor_table_free(t);
+	t = NULL;
+	remove_named(p);
+	/* a missing file is an I/O error naming it */
+	assert_int_equal(candor_table_read(&t, "/nonexistent/d.csv", NULL), CANDOR_EIO);
+	assert_string_equal(candor_last_error()->path, "/nonexistent/d.csv");
+
+	/* a pipe is read once: ARFF and CSV through /dev/fd */
+	for (int which = 0; which < 2; which++) {
+		int fds[2];
+		char dev[64];
+		const char *text = which ? tread_csv : tread_arff;
+		assert_int_equal(pipe(fds), 0);
+		assert_int_equal(write(fds[1], text, strlen(text)), (ssize_t)strlen(text));
+		close(fds[1]);
+		snprintf(dev, sizeof(dev), "/dev/fd/%d", fds[0]);
+		assert_int_equal(candor_table_read(&t, dev, NULL), CANDOR_OK);
+		check_tread_table(t, dev);
+		candor_table_free(t);
+		t = NULL;
+		close(fds[0]);
+	}
+}
+
 /* ---- synthetic data ------------------------------------------------------- */
 
 static void test_synth_deterministic_and_reads_back(void **state)
@@ -1230,6 +1355,7 @@ int main(void)
 		cmocka_unit_test(test_arff_good),
 		cmocka_unit_test(test_arff_errors),
 		cmocka_unit_test(test_table_ops),
+		cmocka_unit_test(test_table_read_by_content),
 		cmocka_unit_test(test_table_locate_csv),
 		cmocka_unit_test(test_table_locate_arff),
 		cmocka_unit_test(test_synth_deterministic_and_reads_back),

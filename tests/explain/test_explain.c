@@ -360,7 +360,7 @@ static void test_linear_shap(void **state)
 
 		o.method = CANDOR_METHOD_LINEAR;
 		assert_int_equal(candor_explain(&e, model, x, n, b, &o), CANDOR_EINVAL);
-		assert_non_null(strstr(candor_last_error()->message, "--link logit"));
+		assert_non_null(strstr(candor_last_error()->message, "options.link to logit"));
 	}
 	candor_model_free(model);
 

@@ -303,12 +303,20 @@ expect 2 "reference group 'Martian' of attribute 'race' does not exist" -- \
 expect 2 "not a sensitive attribute" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
 	--reference planet=Mars
+# the data's format is told by content (candor_table_read): an ARFF file
+# named .csv and the same rows as CSV named .arff give the same JSON
+printf '%% ARFF, named .csv\n@relation r\n@attribute y numeric\n@attribute p numeric\n@attribute g {a,b}\n@data\n1,1,a\n0,1,a\n1,0,b\n0,0,b\n1,1,b\n' >"$T/arff.csv"
+printf 'y,p,g\n1,1,a\n0,1,a\n1,0,b\n0,0,b\n1,1,b\n' >"$T/csv.arff"
+expect 0 "" -- "$BIN" fairness --data "$T/arff.csv" --label y --pred p --sensitive g --json "$T/by-arff.json"
+expect 0 "" -- "$BIN" fairness --data "$T/csv.arff" --label y --pred p --sensitive g --json "$T/by-csv.json"
+cmp -s "$T/by-arff.json" "$T/by-csv.json" || fail "ARFF named .csv and CSV named .arff differ"
+grep -q '"n": 5' "$T/by-arff.json" || fail "ARFF named .csv: not 5 rows: $(head -c 300 "$T/by-arff.json")"
 printf '{\n  "checks": [\n    {"metric": "disparate_impcat", "min": 0.8}\n  ]\n}\n' >"$T/unknown.json"
-expect 2 "unknown.json:3:16: unknown metric 'disparate_impcat'" -- \
+expect 2 "unknown.json:3:16: checks\\[0\\]\\.metric: unknown metric 'disparate_impcat'" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
 	--policy "$T/unknown.json"
 printf '{\n  "checks": [\n    {"metric": "tpr" "max": 0.8}\n  ]\n}\n' >"$T/bad.json"
-expect 2 "bad.json:3:22: malformed JSON" -- \
+expect 2 "bad.json:3:22: expected ',' or '}'" -- \
 	"$BIN" fairness --data "$T/d.csv" --label label --pred pred --sensitive race \
 	--policy "$T/bad.json"
 expect 2 "no such|cannot" -- \

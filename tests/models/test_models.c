@@ -90,8 +90,7 @@ static void expect_error(const char *text, candor_status want, uint64_t line, ui
 	assert_null(m);
 	assert_string_equal(e->path, "bad.json");
 	assert_int_equal(e->line, line);
-	if (col)
-		assert_int_equal(e->column, col);
+	assert_int_equal(e->column, col);
 	if (!strstr(e->message, needle))
 		fail_msg("message '%s' lacks '%s'", e->message, needle);
 }
@@ -99,21 +98,33 @@ static void expect_error(const char *text, candor_status want, uint64_t line, ui
 static void test_load_errors(void **state)
 {
 	(void)state;
-	/* json-c stops on line 3 at the stray 'x' (column 14) */
+	/* the JSON core stops on line 3 at the stray 'x' (column 14) */
 	expect_error("{\"kind\": \"linear\",\n \"features\": [\"a\"],\n \"coef\": [1, x]}\n",
-	             CANDOR_EPARSE, 3, 14, "invalid JSON");
-	expect_error("{\"kind\": \"linear\",\n \"features\": [\"a\"]", CANDOR_EPARSE, 2, 0,
-	             "unexpected end");
+	             CANDOR_EPARSE, 3, 14, "expected a value, found 'x'");
+	/* the end of the text: line 2 is 18 bytes, so the end is column 19 */
+	expect_error("{\"kind\": \"linear\",\n \"features\": [\"a\"]", CANDOR_EPARSE, 2, 19,
+	             "unexpected end of input");
 	expect_error("hello, world\n", CANDOR_EPARSE, 0, 0, "not a model file");
-	expect_error("{\"weights\": [1, 2]}", CANDOR_EPARSE, 0, 0, "neither");
-	expect_error("{\"kind\":\"linear\",\"features\":[\"a\",\"b\"],\"coef\":[1]}", CANDOR_EPARSE, 0,
-	             0, "\"coef\" has 1 entries");
-	expect_error("{\"kind\":\"tree\",\"features\":[\"a\"],\"coef\":[1]}", CANDOR_EUNSUPPORTED, 0,
-	             0, "not supported");
+	/* errors at a value: its path, line and column (the columns are those
+	 * of the value's first byte, found with Python's str.index) */
+	expect_error("{\"weights\": [1, 2]}", CANDOR_EPARSE, 1, 1, "neither");
+	expect_error("{\"kind\":\"linear\",\"features\":[\"a\",\"b\"],\"coef\":[1]}", CANDOR_EPARSE, 1,
+	             46, "coef: 1 entries, but \"features\" has 2");
+	expect_error("{\"kind\":\"tree\",\"features\":[\"a\"],\"coef\":[1]}", CANDOR_EUNSUPPORTED, 1,
+	             9, "kind: model kind 'tree' is not supported");
 	expect_error("{\"kind\":\"linear\",\"features\":[\"a\",\"a\"],\"coef\":[1,2]}", CANDOR_EPARSE,
-	             0, 0, "appears twice");
+	             1, 34, "features[1]: feature 'a' appears twice");
 	expect_error("{\"kind\":\"linear\",\"features\":[\"a\"],\"coef\":[1],\"scale\":[0]}",
-	             CANDOR_EPARSE, 0, 0, "is zero");
+	             CANDOR_EPARSE, 1, 55, "scale[0]: a scale is zero");
+	expect_error("{\"kind\":\"linear\",\"features\":[\"a\"],\"coef\":[null]}", CANDOR_EPARSE, 1,
+	             43, "coef[0]: expected a number, found null");
+	expect_error("{\"kind\":\"linear\",\"features\":[\"a\"]}", CANDOR_EPARSE, 1, 1,
+	             "missing key 'coef'");
+	/* strict JSON: a NaN in a linear model is refused at the token */
+	expect_error("{\"kind\":\"linear\",\"features\":[\"a\"],\"coef\":[NaN]}", CANDOR_EPARSE, 1,
+	             43, "NaN is not a JSON number");
+	expect_error("{\"kind\":\"linear\",\"kind\":\"linear\"}", CANDOR_EPARSE, 1, 18,
+	             "duplicate key 'kind'");
 }
 
 static void test_load_file(void **state)

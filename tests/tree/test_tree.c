@@ -287,9 +287,9 @@ static void test_inconsistent_models(void **state)
 		{ "bad_names_count", "4 names for 5 features" },
 		{ "bad_default_left", "default_left 2" },
 		{ "bad_parents", "has parent 1" },
-		{ "bad_no_parents", "no \"parents\"" },
-		{ "bad_string_number", "not a number" },
-		{ "bad_float_child", "not an integer" },
+		{ "bad_no_parents", "missing key 'parents'" },
+		{ "bad_string_number", "expected a number, found a string" },
+		{ "bad_float_child", "expected an integer, found" },
 		{ "bad_base_score", "not a probability" },
 		{ "bad_feature_type", "categorical" },
 	};
