@@ -77,6 +77,12 @@ def boot8():
 
 
 def main():
+    # candor keeps a signal its parent ignored (nohup, a background job:
+    # cli/signals.c), so the signal tests need the default disposition in
+    # the children, whatever this test was started under
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        if signal.getsignal(sig) == signal.SIG_IGN:
+            signal.signal(sig, signal.SIG_DFL)
     tmp = tempfile.mkdtemp(prefix="candor-outputs-")
     try:
         tests(tmp)
