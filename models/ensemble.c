@@ -640,13 +640,7 @@ static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree, s
 			            "%.17g: the covers are inconsistent",
 			            t, order[k], cover[k], cover[lc] + cover[lc + 1]);
 	}
-	tree->first = *next;
-	tree->nnodes = (uint32_t)tail;
-	tree->nleaves = nleaves;
-	tree->depth = maxdepth;
-	if (maxdepth > ens->max_depth)
-		ens->max_depth = maxdepth;
-	*next += tail;
+	candor__tree_place(ens, tree, next, (uint32_t)tail, nleaves, maxdepth);
 	return CANDOR_OK;
 }
 

@@ -331,7 +331,6 @@ static candor_status convert_tree(candor__tree_ensemble *ens, size_t t, const lt
 	double *cover = ens->cover + *next;
 	candor_status s;
 
-	tr->first = *next;
 	tr->group = (uint32_t)(t % ens->noutputs);
 	if ((s = numbers(r, &tb->leaf_value, "leaf_value", (size_t)L, w->leaf, NULL)))
 		return s;
@@ -340,10 +339,7 @@ static candor_status convert_tree(candor__tree_ensemble *ens, size_t t, const lt
 		nodes[0].feature = -1;
 		nodes[0].value = w->leaf[0] * scale;
 		cover[0] = 1.0;
-		tr->nnodes = 1;
-		tr->nleaves = 1;
-		tr->depth = 0;
-		*next += 1;
+		candor__tree_place(ens, tr, next, 1, 1, 0);
 		return CANDOR_OK;
 	}
 	if (!tb->decision_type.s)
@@ -464,12 +460,7 @@ static candor_status convert_tree(candor__tree_ensemble *ens, size_t t, const lt
 			             "children's counts (%.17g): the counts are inconsistent", t, cover[k],
 			             a + b);
 	}
-	tr->nnodes = (uint32_t)tail;
-	tr->nleaves = (uint32_t)L;
-	tr->depth = depth;
-	if (depth > ens->max_depth)
-		ens->max_depth = depth;
-	*next += tail;
+	candor__tree_place(ens, tr, next, (uint32_t)tail, (uint32_t)L, depth);
 	if (tb->ncat > 0)
 		*nextcat += (size_t)w->cb[tb->ncat];
 	return CANDOR_OK;

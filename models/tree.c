@@ -8,6 +8,18 @@
 
 #include "models/tree_int.h"
 
+void candor__tree_place(candor__tree_ensemble *ens, candor__tree *tree, size_t *next,
+                        uint32_t nnodes, uint32_t nleaves, uint32_t depth)
+{
+	tree->first = *next;
+	tree->nnodes = nnodes;
+	tree->nleaves = nleaves;
+	tree->depth = depth;
+	if (depth > ens->max_depth)
+		ens->max_depth = depth;
+	*next += nnodes;
+}
+
 bool candor__tree_covers_agree(double parent, double a, double b)
 {
 	const double sum = a + b;

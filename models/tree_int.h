@@ -164,6 +164,13 @@ static inline uint32_t candor__tree_leaf(const candor__tree_node *nodes, const u
  * the covers of a node and its children agree. */
 bool candor__tree_covers_agree(double parent, double a, double b);
 
+/* Record a loaded tree's extent: its root at ens->nodes[*next], `nnodes`
+ * reachable nodes of which `nleaves` leaves, `depth` edges at the deepest;
+ * raise ens->max_depth to it and move *next past its nodes. Every loader
+ * ends a tree with this. */
+void candor__tree_place(candor__tree_ensemble *ens, candor__tree *tree, size_t *next,
+                        uint32_t nnodes, uint32_t nleaves, uint32_t depth);
+
 /*
  * Margins of `n` rows x (n x M) into out (n x K): base_margin plus the
  * trees' leaves in tree order, in float when ens->float_sum (XGBoost's CPU

@@ -525,13 +525,7 @@ static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
 			            "%.9g: the covers are inconsistent",
 			            where, order[k], cover[k], sum);
 	}
-	tree->first = *next;
-	tree->nnodes = (uint32_t)tail;
-	tree->nleaves = nleaves;
-	tree->depth = maxdepth;
-	if (maxdepth > ens->max_depth)
-		ens->max_depth = maxdepth;
-	*next += tail;
+	candor__tree_place(ens, tree, next, (uint32_t)tail, nleaves, maxdepth);
 	return CANDOR_OK;
 }
 
