@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
@@ -361,23 +360,14 @@ static candor_model *plugin_model(int reentrant, long sleep_us)
 	return load(EXPLAIN_PLUGIN);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Explain 6 rows of each model in `models`, explainer i on thread i, each
- * with `threads` OpenMP threads; returns the seconds it took. */
-static double explain_in_threads(candor_model **models, int nmodels, const double *x,
+ * with `threads` OpenMP threads. */
+static void explain_in_threads(candor_model **models, int nmodels, const double *x,
                                  const candor_background *bg, int threads)
 {
 	candor_explainer *ex[2];
 	run_job jobs[2];
 	pthread_t th[2];
-	double t0;
 
 	for (int i = 0; i < nmodels; i++) {
 		candor_explainer_options o = CANDOR_EXPLAINER_OPTIONS_INIT;
@@ -388,7 +378,6 @@ static double explain_in_threads(candor_model **models, int nmodels, const doubl
 		o.threads = threads;
 		ex[i] = make(models[i], bg, &o);
 	}
-	t0 = now_s();
 	for (int i = 0; i < nmodels; i++) {
 		jobs[i] = (run_job){ ex[i], x, 6, NULL, CANDOR_EINTERNAL };
 		assert_int_equal(pthread_create(&th[i], NULL, run_thread, &jobs[i]), 0);
@@ -399,7 +388,6 @@ static double explain_in_threads(candor_model **models, int nmodels, const doubl
 		candor_explanation_free(jobs[i].e);
 		candor_explainer_free(ex[i]);
 	}
-	return now_s() - t0;
 }
 
 static void test_model_locks(void **state)
