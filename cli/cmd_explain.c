@@ -465,13 +465,8 @@ int cmd_explain(int argc, char **argv)
 
 	/* The default method follows the model (the library's auto, resolved
 	 * here so that the checks below can name it). */
-	if (!o.method) {
-		candor_model_type t = candor_model_type_of(model);
-
-		o.method = candor_treeshap_supports(model) ? CANDOR_METHOD_TREE
-		           : (t == CANDOR_MODEL_LINEAR || t == CANDOR_MODEL_LOGISTIC) ? CANDOR_METHOD_LINEAR
-		                                                                      : CANDOR_METHOD_KERNEL;
-	}
+	if (!o.method)
+		o.method = candor_explainer_auto_method(model);
 	if (o.method == CANDOR_METHOD_LINEAR && !o.link)
 		o.link = candor_model_type_of(model) == CANDOR_MODEL_LOGISTIC ? CANDOR_LINK_LOGIT
 		                                                              : CANDOR_LINK_IDENTITY;

@@ -325,13 +325,8 @@ candor_status candor_explainer_new(candor_explainer **out, candor_model *model,
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "options.threads must be >= 0");
 	if (!(ex = explainer_alloc(model)))
 		return CANDOR_ENOMEM;
-	if (in.method == CANDOR_METHOD_AUTO) {
-		const candor_model_type t = candor_model_type_of(model);
-
-		in.method = candor_treeshap_supports(model) ? CANDOR_METHOD_TREE
-		            : (t == CANDOR_MODEL_LINEAR || t == CANDOR_MODEL_LOGISTIC) ? CANDOR_METHOD_LINEAR
-		                                                                       : CANDOR_METHOD_KERNEL;
-	}
+	if (in.method == CANDOR_METHOD_AUTO)
+		in.method = candor_explainer_auto_method(model);
 	if (in.method != CANDOR_METHOD_TREE && (in.tree_mode || in.interactions)) {
 		candor_explainer_free(ex);
 		return candor__error(CANDOR_EINVAL, NULL, 0, 0,
@@ -377,6 +372,16 @@ candor_status candor_explainer_new(candor_explainer **out, candor_model *model,
 	}
 	*out = ex;
 	return CANDOR_OK;
+}
+
+candor_explain_method candor_explainer_auto_method(const candor_model *model)
+{
+	const candor_model_type t = candor_model_type_of(model);
+
+	if (candor_treeshap_supports(model))
+		return CANDOR_METHOD_TREE;
+	return t == CANDOR_MODEL_LINEAR || t == CANDOR_MODEL_LOGISTIC ? CANDOR_METHOD_LINEAR
+	                                                              : CANDOR_METHOD_KERNEL;
 }
 
 candor_explain_method candor_explainer_method(const candor_explainer *ex)

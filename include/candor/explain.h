@@ -303,6 +303,15 @@ CANDOR_API candor_status candor_explainer_run(candor_explanation **out,
                                               const candor_explainer *ex, const double *x,
                                               size_t n);
 
+/**
+ * The method CANDOR_METHOD_AUTO resolves to for `model`: CANDOR_METHOD_TREE
+ * for a tree ensemble TreeSHAP reads (candor_treeshap_supports()),
+ * CANDOR_METHOD_LINEAR for a linear or logistic model, CANDOR_METHOD_KERNEL
+ * otherwise. The one place that rule lives; a caller that must know the method
+ * before building an explainer (to check its own options) asks here.
+ */
+CANDOR_API candor_explain_method candor_explainer_auto_method(const candor_model *model);
+
 /** The method the explainer runs (auto resolved). */
 CANDOR_API candor_explain_method candor_explainer_method(const candor_explainer *ex);
 

@@ -200,10 +200,13 @@ static void test_windows_agnostic(void **state)
 		o.seed = 77;
 		o.threads = 2;
 		ex = make(cases[c].model, bg, &o);
-		if (cases[c].method == CANDOR_METHOD_AUTO)
+		if (cases[c].method == CANDOR_METHOD_AUTO) {
 			assert_int_equal(candor_explainer_method(ex), cases[c].model == lg
 			                                                  ? CANDOR_METHOD_LINEAR
 			                                                  : CANDOR_METHOD_KERNEL);
+			assert_int_equal(candor_explainer_auto_method(cases[c].model),
+			                 candor_explainer_method(ex));
+		}
 		check_windows(ex, x, cases[c].rows, m);
 
 		/* the one-call wrapper gives the same bits */
@@ -251,6 +254,7 @@ static void test_windows_tree(void **state)
 	o.threads = 2;
 	ex = make(xg, NULL, &o);
 	assert_int_equal(candor_explainer_method(ex), CANDOR_METHOD_TREE);
+	assert_int_equal(candor_explainer_auto_method(xg), CANDOR_METHOD_TREE);
 	check_windows(ex, x, 60, m);
 	assert_int_equal(candor_explainer_run(&e, ex, x, 40), CANDOR_OK);
 	assert_int_equal(candor_explanation_tree_mode(e), CANDOR_TREE_PATH_DEPENDENT);
