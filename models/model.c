@@ -247,6 +247,19 @@ candor_status candor_model_check_input(const candor_model *model, const double *
 	return ens ? candor__tree_check_rows(ens, x, n) : CANDOR_OK;
 }
 
+candor_status candor_model_set_threads(candor_model *model, int threads)
+{
+	if (!model)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "model is NULL");
+	if (threads < 0)
+		return candor__error(CANDOR_EINVAL, NULL, 0, 0, "threads must be >= 0");
+	if (candor__tree_set_threads(model, threads) == CANDOR_OK || threads == 1)
+		return CANDOR_OK;
+	return candor__error(CANDOR_EUNSUPPORTED, NULL, 0, 0,
+	                     "only a tree model splits one prediction call among threads; "
+	                     "this model's calls run on the caller's thread (threads 1)");
+}
+
 candor_status candor_model_predict(candor_model *model, const double *x, size_t n, double *out)
 {
 	size_t cells;

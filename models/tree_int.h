@@ -105,6 +105,12 @@ typedef struct candor__tree_ensemble {
 	 * holds every input value to: the values the model's own library
 	 * refuses or cannot read with certainty (models/ensemble.c) */
 	uint8_t *input_rule;
+	/* NULL, or the batch layout of candor__tree_margin's fast path (tree.c),
+	 * built by candor__tree_model_new for an ensemble it serves */
+	struct candor__tree_batch *batch;
+	/* threads of one prediction call (candor_model_set_threads): 1 by
+	 * default, 0 for all cores; only the batch path splits its rows */
+	int threads;
 } candor__tree_ensemble;
 
 /* What an input value of a feature may be (ens->input_rule). */
@@ -194,6 +200,10 @@ void candor__tree_ensemble_free(candor__tree_ensemble *ens);
  * left NULL for the loader to fill. */
 candor_status candor__tree_model_new(candor_model **out, candor__tree_ensemble *ens,
                                      candor_model_type type, candor_output_kind kind);
+
+/* Set the threads of candor__tree_margin's batch path; see
+ * candor_model_set_threads(). */
+candor_status candor__tree_set_threads(candor_model *model, int threads);
 
 /* The ensemble behind a tree model; NULL for any other model. */
 const candor__tree_ensemble *candor__tree_ensemble_of(const candor_model *model);

@@ -92,3 +92,21 @@ elif cmd == "compare_inter":
     big = np.abs(ref).max(axis=1, keepdims=True)
     scale = np.maximum(np.abs(ref), 0.1 * big)
     print("%.3g %.3g" % (float((np.abs(got - ref) / scale).max()), float(np.abs(got - ref).max())))
+elif cmd == "time_predict":
+    b, X = load(d)
+    b.set_param({"nthread": int(sys.argv[3])})
+    n, reps = int(sys.argv[4]), int(sys.argv[5])
+    Xr = np.ascontiguousarray(np.resize(X, (n, X.shape[1])))
+    b.inplace_predict(Xr)
+    secs = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        b.inplace_predict(Xr)
+        secs.append(time.perf_counter() - t0)
+    print("%.6f" % float(np.median(secs)))
+elif cmd == "compare_predict":
+    b, X = load(d)
+    n = int(sys.argv[4])
+    ref = b.inplace_predict(np.ascontiguousarray(np.resize(X, (n, X.shape[1])))).astype(np.float64)
+    got = np.fromfile(sys.argv[3], dtype="<f8").reshape(ref.shape)
+    print("%.3g" % float(np.abs(got - ref).max()))

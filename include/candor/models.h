@@ -93,6 +93,19 @@ CANDOR_API candor_status candor_model_predict(candor_model *model, const double 
                                               double *out);
 
 /**
+ * The threads one candor_model_predict() call of a tree model (XGBoost,
+ * LightGBM, tree-ensemble JSON) may use: its rows are split in blocks among
+ * them, and the outputs are the same bits for every count. 1 (the default)
+ * keeps each call on its caller's thread, which is what a host with its own
+ * worker pool wants; 0 means all cores. A call from inside an OpenMP
+ * parallel region runs on its own thread (OpenMP does not nest by default).
+ * Set it before the model is shared between threads. Errors: CANDOR_EINVAL
+ * for threads < 0; CANDOR_EUNSUPPORTED for threads other than 1 on any other
+ * model (their calls always run on the caller's thread).
+ */
+CANDOR_API candor_status candor_model_set_threads(candor_model *model, int threads);
+
+/**
  * Map the model's features onto columns of `table`: cols[j] receives the
  * column index of feature j. CANDOR_ENOTFOUND names the first missing one.
  */

@@ -161,6 +161,10 @@ static void test_bind(void **state)
 	(void)state;
 	assert_int_equal(candor_model_load_buffer(&m, logistic_json, strlen(logistic_json), NULL),
 	                 CANDOR_OK);
+	/* a linear model predicts on its caller's thread: 1 is accepted, more refused */
+	assert_int_equal(candor_model_set_threads(m, 1), CANDOR_OK);
+	assert_int_equal(candor_model_set_threads(m, 2), CANDOR_EUNSUPPORTED);
+	assert_int_equal(candor_model_set_threads(m, -1), CANDOR_EINVAL);
 	assert_int_equal(candor_table_new(&t), CANDOR_OK);
 	assert_int_equal(candor_table_add_numeric(t, "c", v, 2), CANDOR_OK);
 	assert_int_equal(candor_table_add_numeric(t, "z", v, 2), CANDOR_OK);

@@ -194,6 +194,37 @@ static void test_predict(void **state)
 	}
 }
 
+/* The batch evaluator (models/tree.c) serves every numerical XGBoost model
+ * (its margins are the exact ones test_predict checks), and splitting a call's
+ * rows among threads changes no bit. */
+static void test_predict_threads(void **state)
+{
+	(void)state;
+	for (size_t m = 0; m < NMODELS; m++) {
+		fixture fx;
+		fixture_load(&fx, shap_models[m]);
+		const size_t M = fx.M, K = fx.K, n = 3000;
+		assert_non_null(candor__tree_ensemble_of(fx.model)->batch);
+		double *x = malloc(n * M * sizeof *x), *ref = malloc(n * K * sizeof *ref);
+		double *got = malloc(n * K * sizeof *got);
+		assert_true(x && ref && got);
+		for (size_t i = 0; i < n; i++)
+			memcpy(x + i * M, fx.x + (i % fx.n) * M, M * sizeof *x);
+		assert_int_equal(candor_model_predict(fx.model, x, n, ref), CANDOR_OK);
+		const int threads[] = { 2, 0, 3 };
+		for (size_t t = 0; t < 3; t++) {
+			assert_int_equal(candor_model_set_threads(fx.model, threads[t]), CANDOR_OK);
+			assert_int_equal(candor_model_predict(fx.model, x, n, got), CANDOR_OK);
+			assert_memory_equal(got, ref, n * K * sizeof *got);
+		}
+		assert_int_equal(candor_model_set_threads(fx.model, -1), CANDOR_EINVAL);
+		free(x);
+		free(ref);
+		free(got);
+		fixture_free(&fx);
+	}
+}
+
 static void test_feature_names(void **state)
 {
 	(void)state;
@@ -701,7 +732,8 @@ static void test_bad_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_predict),       cmocka_unit_test(test_feature_names),
+		cmocka_unit_test(test_predict),
+		cmocka_unit_test(test_predict_threads),       cmocka_unit_test(test_feature_names),
 		cmocka_unit_test(test_bad_models),    cmocka_unit_test(test_inconsistent_models),
 		cmocka_unit_test(test_contribs),
 		cmocka_unit_test(test_contribs_alg2), cmocka_unit_test(test_interactions),
