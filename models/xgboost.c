@@ -609,6 +609,10 @@ static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
 				            "%s node %u splits on feature %lld, outside [0, %zu)", where,
 				            old, (long long)f, ens->nfeatures);
 			/* XGBoost reads an integer default_left as (value == 1) */
+			if (jd && json_object_is_type(jd, json_type_boolean) && c->doc->binary)
+				return fail(c, &AT(a.at_dl, old), CANDOR_EUNSUPPORTED,
+				            "%s node %u has a boolean default_left, which XGBoost 1.7 "
+				            "misreads in UBJSON (false as true)", where, old);
 			if (jd && json_object_is_type(jd, json_type_boolean))
 				dl = json_object_get_boolean(jd);
 			else if ((s = jint(&dl, c, jd, &AT(a.at_dl, old), where, old, "default_left")))

@@ -257,6 +257,39 @@ d = xgb.DMatrix(X, label=y)
 b = xgb.train({"objective": "binary:logistic", "booster": "gblinear", "nthread": 1}, d, 2)
 b.save_model(os.path.join(OUT, "bad_gblinear.json"))
 
+# UBJSON (Booster.save_model("m.ubj")) of each kind: the same boosters
+# written by XGBoost in its binary JSON, with the same oracle files.
+import shutil
+for name in ("bin_d2", "multi_d3", "cat_multi", "dart_bin"):
+    b = xgb.Booster(model_file=os.path.join(OUT, name + ".json"))
+    b.save_model(os.path.join(OUT, name + "_ubj.ubj"))
+    for ext in (".data.csv", ".pred.csv", ".margin.csv", ".contribs.csv", ".inter.csv"):
+        shutil.copy(os.path.join(OUT, name + ext), os.path.join(OUT, name + "_ubj" + ext))
+b = xgb.Booster(model_file=os.path.join(OUT, "bad_gblinear.json"))
+b.save_model(os.path.join(OUT, "bad_gblinear.ubj"))
+
+# Malformed UBJSON, each with the 1-based byte column its error must name.
+with open(os.path.join(OUT, "bin_d2_ubj.ubj"), "rb") as f:
+    ubj = f.read()
+
+
+def ukey(k):
+    return b"L" + len(k).to_bytes(8, "big") + k
+
+
+BAD_UBJ = {
+    "bad_ubj_truncated": (ubj[: len(ubj) // 2], 0),  # 0: any column
+    "bad_ubj_marker": (b"{" + ukey(b"learner") + b"X}", 1 + 9 + 7 + 1),
+    "bad_ubj_count": (b"{" + ukey(b"a") + b"[$d#L" + (2 ** 62).to_bytes(8, "big") + b"}",
+                      1 + 10 + 4 + 1),
+    "bad_ubj_depth": (b"{" + ukey(b"a") + b"[" * 300 + b"]" * 300 + b"}", 1 + 10 + 31 + 1),
+}
+with open(os.path.join(OUT, "bad_ubj_at.txt"), "w") as f:
+    for k, (data_, col) in BAD_UBJ.items():
+        with open(os.path.join(OUT, k + ".ubj"), "wb") as g:
+            g.write(data_)
+        f.write("%s %d\n" % (k, col))
+
 if len(sys.argv) > 2:
     with open(sys.argv[2], "w") as f:
         f.write("xgboost %s\n" % xgb.__version__)

@@ -108,7 +108,8 @@ static void fixture_load(fixture *fx, const char *name)
 	size_t n, M;
 	memset(fx, 0, sizeof *fx);
 	fx->name = name;
-	fixpath(p, sizeof p, name, ".json");
+	/* NAME_ubj: XGBoost's UBJSON of model NAME, with NAME's oracle files */
+	fixpath(p, sizeof p, name, strstr(name, "_ubj") ? ".ubj" : ".json");
 	candor_status st = candor_model_load(&fx->model, p);
 	if (st)
 		fail_msg("%s: %s", p, candor_last_error()->message);
@@ -160,7 +161,9 @@ static const char *const shap_models[] = {
 	"logitraw_bneg", "logistic_b07", "sqlog",       "huber",        "absolute",
 	"poisson",      "gamma",       "tweedie",
 	/* categorical splits (sets and one-hot), dart boosters */
-	"cat_bin",      "cat_onehot",  "cat_multi",     "dart_bin",     "dart_multi"
+	"cat_bin",      "cat_onehot",  "cat_multi",     "dart_bin",     "dart_multi",
+	/* UBJSON files of gbtree, multi-class, categorical and dart models */
+	"bin_d2_ubj",   "multi_d3_ubj", "cat_multi_ubj", "dart_bin_ubj"
 };
 #define NMODELS (sizeof shap_models / sizeof *shap_models)
 
@@ -246,11 +249,12 @@ static void test_feature_names(void **state)
 	fixture_free(&fx);
 }
 
-static void expect_error(const char *name, candor_status want, const char *needle)
+static void expect_error_ext(const char *name, const char *ext, candor_status want,
+                             const char *needle)
 {
 	char p[1024];
 	candor_model *m = NULL;
-	fixpath(p, sizeof p, name, ".json");
+	fixpath(p, sizeof p, name, ext);
 	candor_status st = candor_model_load(&m, p);
 	const candor_error *e = candor_last_error();
 	print_message("%-16s -> %s: %s:%llu:%llu: %s\n", name, candor_status_str(st), e->path,
@@ -262,11 +266,44 @@ static void expect_error(const char *name, candor_status want, const char *needl
 		fail_msg("%s: message \"%s\" lacks \"%s\"", name, e->message, needle);
 }
 
+static void expect_error(const char *name, candor_status want, const char *needle)
+{
+	expect_error_ext(name, ".json", want, needle);
+}
+
 static void test_bad_models(void **state)
 {
 	(void)state;
 	expect_error("bad_objective", CANDOR_EUNSUPPORTED, "rank:pairwise");
 	expect_error("bad_gblinear", CANDOR_EUNSUPPORTED, "gblinear");
+	expect_error_ext("bad_gblinear", ".ubj", CANDOR_EUNSUPPORTED, "gblinear");
+	/* malformed UBJSON: the error at FILE:1:COLUMN, column = 1 + byte offset */
+	static const struct { const char *name, *needle; } ubj[] = {
+		{ "bad_ubj_truncated", "" }, /* cut anywhere: an end or a count past it */
+		{ "bad_ubj_marker", "expected a UBJSON value, found 'X'" },
+		{ "bad_ubj_count", "exceeds what the" },
+		{ "bad_ubj_depth", "nesting is deeper than 32 levels" },
+	};
+	char p[1024], line[256];
+	fixpath(p, sizeof p, "bad_ubj_at", ".txt");
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	for (size_t i = 0; i < sizeof ubj / sizeof *ubj; i++) {
+		char name[64] = "";
+		unsigned long long col = 0;
+		rewind(f);
+		while (fgets(line, sizeof line, f))
+			if (sscanf(line, "%63s %llu", name, &col) == 2 && !strcmp(name, ubj[i].name))
+				break;
+		assert_string_equal(name, ubj[i].name);
+		expect_error_ext(ubj[i].name, ".ubj", CANDOR_EPARSE, ubj[i].needle);
+		const candor_error *e = candor_last_error();
+		assert_int_equal(e->line, 1);
+		if (col && e->column != col)
+			fail_msg("%s: column %llu, expected %llu", ubj[i].name,
+			         (unsigned long long)e->column, col);
+	}
+	fclose(f);
 	expect_error("bad_arrays", CANDOR_EPARSE, "left_children");
 	expect_error("bad_cycle", CANDOR_EPARSE, "not a tree");
 	expect_error("bad_truncated", CANDOR_EPARSE, "");
