@@ -710,6 +710,8 @@ static bool locate(const candor__json *j, jfind *f, size_t *off, size_t *key_off
 		f->path[f->size - 1] = '\0';
 	if (!j->text)
 		return false;
+	if (j->binary)
+		return candor__ubjson_find(j, f->ord, off, key_off);
 	jp p;
 	json_object *unused = NULL;
 	jp_init(&p, j->text, j->len, j->name, j->max_depth, j->nonfinite, NULL);
@@ -745,6 +747,17 @@ static bool locate(const candor__json *j, jfind *f, size_t *off, size_t *key_off
 	return true;
 }
 
+/* Line and column of byte `off` (a UBJSON document: line 1, 1 + offset). */
+static void position(const candor__json *j, size_t off, uint64_t *line, uint64_t *col)
+{
+	if (j->binary) {
+		*line = 1;
+		*col = (uint64_t)off + 1;
+	} else {
+		candor__text_position(j->text, j->len, off, line, col);
+	}
+}
+
 void candor__json_where(const candor__json *j, json_object *at, uint64_t *line, uint64_t *col,
                         char *path, size_t path_size)
 {
@@ -755,7 +768,7 @@ void candor__json_where(const candor__json *j, json_object *at, uint64_t *line, 
 
 	*line = *col = 0;
 	if (locate(j, &f, &off, &key_off))
-		candor__text_position(j->text, j->len, off, line, col);
+		position(j, off, line, col);
 }
 
 enum { AT_VALUE, AT_CHILD, AT_KEY };
@@ -777,7 +790,7 @@ static candor_status report(const candor__json *j, int mode, json_object *at, co
 	if (locate(j, &f, &off, &key_off)) {
 		if (mode == AT_KEY && key_off != SIZE_MAX)
 			off = key_off;
-		candor__text_position(j->text, j->len, off, &line, &col);
+		position(j, off, &line, &col);
 	}
 	if (mode == AT_KEY)
 		path_pop(&f, f.parent_len);

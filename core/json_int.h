@@ -68,6 +68,8 @@ typedef struct candor__json {
 	const char *name; /* the input's name in messages */
 	size_t max_depth; /* as read */
 	bool nonfinite;   /* as read */
+	bool binary;      /* read from UBJSON (candor__ubjson_read): positions are
+	                     line 1, column 1 + byte offset */
 } candor__json;
 
 /*
@@ -77,6 +79,19 @@ typedef struct candor__json {
  */
 candor_status candor__json_read(candor__json *out, const char *text, size_t len,
                                 const char *name, const candor__json_limits *limits);
+
+/*
+ * UBJSON (core/ubjson.c): is data[0..len) UBJSON rather than JSON text (a
+ * '{' followed by a UBJSON length marker, '#' or '$')? And read it, as
+ * candor__json_read() reads JSON text, into the same json-c tree (floats
+ * keep a text that reads back to the same value); errors are at
+ * FILE:1:(1 + byte offset). candor__ubjson_find: the byte offsets of the
+ * value of pre-order ordinal `target` and of its key, for the reports.
+ */
+bool candor__ubjson_detect(const char *data, size_t len);
+candor_status candor__ubjson_read(candor__json *out, const char *data, size_t len,
+                                  const char *name, const candor__json_limits *limits);
+bool candor__ubjson_find(const candor__json *j, size_t target, size_t *off, size_t *key_off);
 
 /* Release the tree (json_object_put). */
 void candor__json_done(candor__json *j);

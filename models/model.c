@@ -8,6 +8,8 @@
  *   - JSON whose top-level object has "format": candor's tree-ensemble JSON
  *     (ensemble.c, written by tools/candor-export-sklearn);
  *   - JSON whose top-level object has "learner": XGBoost (xgboost.c);
+ *   - UBJSON ('{' then a UBJSON marker, core/ubjson.c) with "learner":
+ *     XGBoost's binary JSON, read by the same loader;
  *   - JSON whose top-level object has "kind": linear/logistic (linear.c);
  *   - anything else: CANDOR_EPARSE naming the file.
  * JSON is read by the JSON core (core/json_int.h): strictly, with its bounds
@@ -68,6 +70,22 @@ static candor_status load_json(candor_model **out, const char *text, size_t len,
 	candor_status st;
 	size_t i = 0;
 
+	if (candor__ubjson_detect(text, len)) {
+		/* XGBoost's binary JSON (save_model("m.ubj")): only XGBoost
+		 * writes it, so it is read as XGBoost's, NaN included */
+		const candor__json_limits ulim = { .nonfinite = true };
+		if ((st = candor__ubjson_read(&doc, text, len, name, &ulim)))
+			return st;
+		if (!json_object_is_type(doc.root, json_type_object) ||
+		    !json_object_object_get_ex(doc.root, "learner", NULL))
+			st = candor__json_error(&doc, doc.root, CANDOR_EPARSE,
+			                        "not a model file: UBJSON without \"learner\" "
+			                        "(only XGBoost models are read from UBJSON)");
+		else
+			st = candor__xgboost_load(out, &doc);
+		candor__json_done(&doc);
+		return st;
+	}
 	while (i < len && strchr(" \t\r\n", text[i]))
 		i++;
 	if (i == len || (text[i] != '{' && text[i] != '['))

@@ -110,6 +110,11 @@ candor_status candor__tree_check_rows(const candor__tree_ensemble *ens, const do
 					      "categories 0 to 255 (scikit-learn would read this one "
 					      "modulo 256)";
 				break;
+			case CANDOR__INPUT_INTEGER:
+				if (v == v && v != floor(v))
+					why = "a categorical feature of XGBoost takes integer category "
+					      "codes (XGBoost would truncate this one)";
+				break;
 			default:
 				break;
 			}

@@ -41,7 +41,12 @@ typedef enum candor__split {
 	/* scikit-learn's HistGradientBoosting categories: NaN, negative values
 	 * and categories beyond the set go the default way; otherwise category
 	 * (uint32)x goes left iff its bit is set */
-	CANDOR__SPLIT_CAT_DEFAULT = 5
+	CANDOR__SPLIT_CAT_DEFAULT = 5,
+	/* XGBoost's categories (src/common/categorical.h, Decision, 1.7): NaN
+	 * goes the default way; float(x) negative or >= 2^24 goes left; category
+	 * (int)float(x) goes RIGHT iff its bit is set, left otherwise (also
+	 * beyond the set) */
+	CANDOR__SPLIT_CAT_XGB = 6
 } candor__split;
 
 /* The missing-value rule of a CANDOR__SPLIT_LE node (LightGBM's missing type). */
@@ -117,7 +122,8 @@ typedef struct candor__tree_ensemble {
 typedef enum candor__tree_input {
 	CANDOR__INPUT_ANY = 0,
 	CANDOR__INPUT_FINITE_F32 = 1, /* finite as a float32 (scikit-learn's classic trees) */
-	CANDOR__INPUT_CAT256 = 2      /* NaN or below 256 (a HistGradientBoosting category) */
+	CANDOR__INPUT_CAT256 = 2,     /* NaN or below 256 (a HistGradientBoosting category) */
+	CANDOR__INPUT_INTEGER = 3     /* NaN or an integer (an XGBoost category code) */
 } candor__tree_input;
 
 /* Does node nd send value v left? */
@@ -139,6 +145,15 @@ static inline bool candor__tree_left(const candor__tree_node *nd, const uint32_t
 		return v <= nd->value;
 	case CANDOR__SPLIT_LE_F32D:
 		return v != v ? nd->default_left : (double)(float)v <= nd->value;
+	case CANDOR__SPLIT_CAT_XGB: {
+		if (v != v)
+			return nd->default_left;
+		const float f = (float)v;
+		if (!(f >= 0.0f && f < 16777216.0f))
+			return true;
+		const uint32_t c = (uint32_t)f;
+		return !(c / 32 < nd->ncat && (catset[nd->cat + c / 32] >> (c % 32) & 1u));
+	}
 	case CANDOR__SPLIT_CAT_DEFAULT:
 		if (!(v >= 0.0 && v < 32.0 * nd->ncat))
 			return nd->default_left;

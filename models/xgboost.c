@@ -6,8 +6,9 @@
  *   learner.learner_model_param  base_score, num_feature, num_class, num_target
  *   learner.objective.name       see `objectives` below
  *   learner.feature_names        (optional; f0..fM-1 when absent or empty)
- *   learner.feature_types        (optional; numerical types only)
+ *   learner.feature_types        (optional; q, float, int, i, c)
  *   learner.gradient_booster     name "gbtree"; model.trees[], model.tree_info[]
+ *                                (name "dart": gbtree.model, weight_drop[])
  *   each tree                    left_children, right_children, parents,
  *                                split_indices, split_conditions, default_left,
  *                                sum_hessian, loss_changes, base_weights,
@@ -38,8 +39,14 @@
  * Numbers are read from their text as XGBoost does (one rounding, decimal
  * to float, in the C locale), not through a double.
  *
- * Unsupported, with CANDOR_EUNSUPPORTED: categorical splits and features,
- * gblinear and dart boosters, multi-target models, other objectives
+ * Categorical splits (split_type 1; categories, categories_nodes,
+ * categories_segments, categories_sizes) become CANDOR__SPLIT_CAT_XGB
+ * nodes, with XGBoost's rule (tree_int.h); categorical features take
+ * integer codes (CANDOR__INPUT_INTEGER). dart boosters: the gbtree inside,
+ * each leaf scaled in float by its tree's weight_drop.
+ *
+ * Unsupported, with CANDOR_EUNSUPPORTED: gblinear boosters, multi-target
+ * models, other objectives
  * (multi:softmax and binary:hinge output a class, not a score; ranking and
  * survival objectives).
  */
@@ -67,6 +74,8 @@
 typedef struct xctx {
 	const candor__json *doc; /* the document, which reports errors at its values */
 	locale_t cloc;           /* the C locale, for strtof_l */
+	size_t *catcap;          /* capacity of ens->catset (words) */
+	uint8_t *catfeat;        /* M flags: feature used by a categorical split */
 } xctx;
 
 /* A value by its path from the root: member `key` of the value at `up`, or
@@ -384,6 +393,72 @@ static candor_status tree_arrays(xtree *a, const xctx *c, json_object *jt, const
 /* Entry i of array `arr` at `aat`, as a location. */
 #define AT(aat, i) ((jloc){ &(aat), NULL, (i) })
 
+/* Categories at most this (XGBoost's OutOfRangeCat is 2^24), and at most
+ * this many bitset words in all (64 MB). */
+#define XGB_MAX_CATEGORY ((1 << 24) - 1)
+#define XGB_MAX_CATWORDS ((size_t)1 << 24)
+
+/* The set of categorical node `old` (segment `seg`): a bitset appended to
+ * ens->catset, of ceil((max category + 1) / 32) words as XGBoost builds it. */
+static candor_status read_categories(candor__tree_ensemble *ens, candor__tree_node *nd,
+                                     const xctx *c, json_object *cseg, json_object *csize,
+                                     json_object *cats, const jloc *at_cs, const jloc *at_cz,
+                                     const jloc *at_ct, size_t seg, const char *where,
+                                     uint32_t old)
+{
+	int64_t beg, size, maxc = -1;
+	candor_status s;
+	const size_t ncats = json_object_array_length(cats);
+	if ((s = jint(&beg, c, json_object_array_get_idx(cseg, seg), &AT(*at_cs, seg), where, -1,
+	              "categories_segments")) ||
+	    (s = jint(&size, c, json_object_array_get_idx(csize, seg), &AT(*at_cz, seg), where, -1,
+	              "categories_sizes")))
+		return s;
+	if (beg < 0 || size <= 0 || (size_t)beg > ncats || (size_t)size > ncats - (size_t)beg)
+		return fail(c, &AT(*at_cs, seg), CANDOR_EPARSE,
+		            "%s node %u has the categories [%lld, %lld + %lld), not a non-empty "
+		            "range of the %zu categories", where, old, (long long)beg,
+		            (long long)beg, (long long)size, ncats);
+	for (int64_t j = beg; j < beg + size; j++) {
+		int64_t cat;
+		if ((s = jint(&cat, c, json_object_array_get_idx(cats, (size_t)j),
+		              &AT(*at_ct, (size_t)j), where, -1, "categories")))
+			return s;
+		if (cat < 0 || cat > XGB_MAX_CATEGORY)
+			return fail(c, &AT(*at_ct, (size_t)j), CANDOR_EPARSE,
+			            "%s node %u has category %lld, outside [0, %d]", where, old,
+			            (long long)cat, XGB_MAX_CATEGORY);
+		if (cat > maxc)
+			maxc = cat;
+	}
+	const size_t words = (size_t)maxc / 32 + 1;
+	if (ens->ncatset + words > XGB_MAX_CATWORDS)
+		return fail(c, &AT(*at_ct, (size_t)beg), CANDOR_EUNSUPPORTED,
+		            "the categorical splits need more than %zu words of sets",
+		            XGB_MAX_CATWORDS);
+	if (ens->ncatset + words > *c->catcap) {
+		size_t cap = *c->catcap ? *c->catcap : 64;
+		while (cap < ens->ncatset + words)
+			cap *= 2;
+		uint32_t *grown = candor__reallocarray(ens->catset, cap, sizeof *grown);
+		if (!grown)
+			return CANDOR_ENOMEM;
+		ens->catset = grown;
+		*c->catcap = cap;
+	}
+	uint32_t *set = ens->catset + ens->ncatset;
+	memset(set, 0, words * sizeof *set);
+	for (int64_t j = beg; j < beg + size; j++) {
+		const uint32_t cat =
+		        (uint32_t)json_object_get_int64(json_object_array_get_idx(cats, (size_t)j));
+		set[cat / 32] |= 1u << (cat % 32);
+	}
+	nd->cat = (uint32_t)ens->ncatset;
+	nd->ncat = (uint32_t)words;
+	ens->ncatset += words;
+	return CANDOR_OK;
+}
+
 /*
  * Read tree `t` into ens->nodes[next..]: validate its arrays, renumber its
  * reachable nodes breadth-first (siblings adjacent), record depth and leaves.
@@ -410,12 +485,34 @@ static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
 		return fail(c, &at_param, CANDOR_EPARSE, "%s has %zu nodes", where, nn);
 	if ((s = tree_arrays(&a, c, jt, tat, nn, where)))
 		return s;
-	{
-		json_object *cn = get(jt, "categories_nodes");
-		const jloc at = { tat, "categories_nodes", 0 };
-		if (cn && json_object_is_type(cn, json_type_array) && json_object_array_length(cn) > 0)
-			return fail(c, &at, CANDOR_EUNSUPPORTED,
-			            "%s has categorical splits, which are not supported", where);
+	json_object *cnodes = NULL, *cseg = NULL, *csize = NULL, *cats = NULL;
+	const jloc at_cn = { tat, "categories_nodes", 0 }, at_cs = { tat, "categories_segments", 0 };
+	const jloc at_cz = { tat, "categories_sizes", 0 }, at_ct = { tat, "categories", 0 };
+	size_t ncn = 0;
+	if (get(jt, "categories_nodes") || a.st) {
+		/* XGBoost's LoadCategoricalSplit: one segment of `categories` per
+		 * categorical node, the nodes in increasing order */
+		if ((s = array(&cnodes, c, jt, tat, "categories_nodes", SIZE_MAX, where)))
+			return s;
+		ncn = json_object_array_length(cnodes);
+		if ((s = array(&cseg, c, jt, tat, "categories_segments", ncn, where)) ||
+		    (s = array(&csize, c, jt, tat, "categories_sizes", ncn, where)) ||
+		    (s = array(&cats, c, jt, tat, "categories", SIZE_MAX, where)))
+			return s;
+		int64_t prev = -1;
+		for (size_t k = 0; k < ncn; k++) {
+			int64_t nid;
+			if ((s = jint(&nid, c, json_object_array_get_idx(cnodes, k), &AT(at_cn, k), where,
+			              -1, "categories_nodes")))
+				return s;
+			if (nid <= prev || (size_t)nid >= nn)
+				return fail(c, &AT(at_cn, k), CANDOR_EPARSE,
+				            "%s categories_nodes[%zu] = %lld is not increasing within "
+				            "[0, %zu)", where, k, (long long)nid, nn);
+			prev = nid;
+		}
+	} else if (get(jt, "categories_nodes")) {
+		return fail(c, &at_cn, CANDOR_EPARSE, "%s has categories_nodes but no split_type", where);
 	}
 
 	/* Breadth-first walk from the root; order[k] = old id of new node k.
@@ -440,9 +537,23 @@ static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
 		    (s = jint(&r, c, json_object_array_get_idx(a.rc, old), &AT(a.at_rc, old), where,
 		              old, "right_children")) ||
 		    (s = jfloat(&h, c, json_object_array_get_idx(a.sh, old), &AT(a.at_sh, old), false,
-		                where, old, "sum_hessian")) ||
-		    (s = jfloat(&v, c, json_object_array_get_idx(a.sc, old), &AT(a.at_sc, old), false,
-		                where, old, "split_conditions")))
+		                where, old, "sum_hessian")))
+			return s;
+		int64_t ty = 0;
+		if (a.st && (s = jint(&ty, c, json_object_array_get_idx(a.st, old), &AT(a.at_st, old),
+		                      where, old, "split_type")))
+			return s;
+		if (ty != 0 && ty != 1)
+			return fail(c, &AT(a.at_st, old), CANDOR_EPARSE,
+			            "%s node %u has split_type %lld, expected 0 (numerical) or 1 "
+			            "(categorical)", where, old, (long long)ty);
+		if (ty == 1 && l == -1 && r == -1)
+			return fail(c, &AT(a.at_st, old), CANDOR_EPARSE,
+			            "%s node %u is a leaf with a categorical split_type", where, old);
+		/* a categorical split's condition is not used (XGBoost writes NaN) */
+		v = 0.0f;
+		if (ty == 0 && (s = jfloat(&v, c, json_object_array_get_idx(a.sc, old),
+		                           &AT(a.at_sc, old), false, where, old, "split_conditions")))
 			return s;
 		if (!(h >= 0))
 			return fail(c, &AT(a.at_sh, old), CANDOR_EPARSE,
@@ -460,16 +571,33 @@ static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
 			return fail(c, &AT(a.at_lc, old), CANDOR_EPARSE,
 			            "%s node %u has children %lld and %lld, outside [0, %zu)", where, old,
 			            (long long)l, (long long)r, nn);
-		if (a.st) {
-			int64_t ty;
-			if ((s = jint(&ty, c, json_object_array_get_idx(a.st, old), &AT(a.at_st, old),
-			              where, old, "split_type")))
-				return s;
-			if (ty != 0)
-				return fail(c, &AT(a.at_st, old), CANDOR_EUNSUPPORTED,
-				            "%s node %u is a categorical split, which is not supported",
-				            where, old);
+		/* categorical nodes: the node's segment of `categories`, found by
+		 * binary search in categories_nodes */
+		size_t seg = SIZE_MAX;
+		{
+			size_t lo = 0, hi = ncn;
+			while (lo < hi) {
+				const size_t mid = lo + (hi - lo) / 2;
+				const int64_t nid = json_object_get_int64(
+				        json_object_array_get_idx(cnodes, mid));
+				if (nid == (int64_t)old) {
+					seg = mid;
+					break;
+				}
+				if (nid < (int64_t)old)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
 		}
+		if ((ty == 1) != (seg != SIZE_MAX))
+			return fail(c, &AT(a.at_st, old), CANDOR_EPARSE,
+			            ty == 1 ? "%s node %u is categorical but not in categories_nodes"
+			                    : "%s node %u is in categories_nodes but numerical",
+			            where, old);
+		if (ty == 1 && (s = read_categories(ens, nd, c, cseg, csize, cats, &at_cs, &at_cz,
+		                                    &at_ct, seg, where, old)))
+			return s;
 		{
 			int64_t f;
 			json_object *jd = json_object_array_get_idx(a.dl, old);
@@ -481,6 +609,10 @@ static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
 				            "%s node %u splits on feature %lld, outside [0, %zu)", where,
 				            old, (long long)f, ens->nfeatures);
 			/* XGBoost reads an integer default_left as (value == 1) */
+			if (jd && json_object_is_type(jd, json_type_boolean) && c->doc->binary)
+				return fail(c, &AT(a.at_dl, old), CANDOR_EUNSUPPORTED,
+				            "%s node %u has a boolean default_left, which XGBoost 1.7 "
+				            "misreads in UBJSON (false as true)", where, old);
 			if (jd && json_object_is_type(jd, json_type_boolean))
 				dl = json_object_get_boolean(jd);
 			else if ((s = jint(&dl, c, jd, &AT(a.at_dl, old), where, old, "default_left")))
@@ -491,8 +623,10 @@ static candor_status read_tree(candor__tree_ensemble *ens, candor__tree *tree,
 				            (long long)dl);
 			nd->feature = (int32_t)f;
 			nd->value = (double)v;
-			nd->split = CANDOR__SPLIT_LT_F32;
+			nd->split = ty == 1 ? CANDOR__SPLIT_CAT_XGB : CANDOR__SPLIT_LT_F32;
 			nd->default_left = (uint8_t)dl;
+			if (ty == 1)
+				c->catfeat[f] = 1;
 		}
 		if (depth_of[l] != UINT32_MAX || depth_of[r] != UINT32_MAX || tail + 2 > nn)
 			return fail(c, &AT(a.at_lc, old), CANDOR_EPARSE,
@@ -655,9 +789,10 @@ static candor_status read_header(candor__tree_ensemble *ens, candor_output_kind 
 	if ((s = need(&gb, c, learner, lat, "gradient_booster", json_type_object, "learner")) ||
 	    (s = need(&name, c, gb, &at_gb, "name", json_type_string, "gradient_booster")))
 		return s;
-	if (strcmp(json_object_get_string(name), "gbtree") != 0)
+	if (strcmp(json_object_get_string(name), "gbtree") != 0 &&
+	    strcmp(json_object_get_string(name), "dart") != 0)
 		return fail(c, &at_gbname, CANDOR_EUNSUPPORTED,
-		            "booster \"%.32s\" is not supported (only gbtree)",
+		            "booster \"%.32s\" is not supported (only gbtree and dart)",
 		            json_object_get_string(name));
 	return CANDOR_OK;
 }
@@ -699,14 +834,10 @@ static candor_status set_features(candor_model *m, json_object *learner, const j
 			json_object *v = json_object_array_get_idx(ft, j);
 			const char *s = json_object_is_type(v, json_type_string)
 			                        ? json_object_get_string(v) : NULL;
-			if (s && !strcmp(s, "c"))
-				return fail(c, &AT(at_ft, j), CANDOR_EUNSUPPORTED,
-				            "feature %zu is categorical (feature_types \"c\"), which is "
-				            "not supported", j);
-			if (!s || (strcmp(s, "q") && strcmp(s, "float") && strcmp(s, "int") &&
+			if (!s || (strcmp(s, "q") && strcmp(s, "c") && strcmp(s, "float") && strcmp(s, "int") &&
 			           strcmp(s, "i")))
 				return fail(c, &AT(at_ft, j), CANDOR_EPARSE,
-				            "feature_types entry %zu is not one of q, float, int, i", j);
+				            "feature_types entry %zu is not one of q, c, float, int, i", j);
 		}
 	}
 	for (size_t j = 0; j < M; j++) {
@@ -759,10 +890,14 @@ candor_status candor__xgboost_load(candor_model **out, const candor__json *doc)
 	json_object *learner, *gb, *model;
 	candor_output_kind kind = CANDOR_OUTPUT_MARGIN;
 	candor_status s;
-	xctx c = { doc, (locale_t)0 };
+	size_t catcap = 0;
+	xctx c = { doc, (locale_t)0, &catcap, NULL };
 	const jloc at_learner = { NULL, "learner", 0 };
 	const jloc at_gb = { &at_learner, "gradient_booster", 0 };
-	const jloc at_model = { &at_gb, "model", 0 };
+	const jloc at_inner = { &at_gb, "gbtree", 0 };
+	const jloc at_wd = { &at_gb, "weight_drop", 0 };
+	json_object *inner = NULL, *wd = NULL, *gbname;
+	bool dart;
 
 	*out = NULL;
 	if ((s = need(&learner, &c, root, NULL, "learner", json_type_object, "the document")))
@@ -776,12 +911,66 @@ candor_status candor__xgboost_load(candor_model **out, const candor__json *doc)
 	if ((s = read_header(ens, &kind, learner, &at_learner, &c)) ||
 	    (s = need(&gb, &c, learner, &at_learner, "gradient_booster", json_type_object,
 	              "learner")) ||
-	    (s = need(&model, &c, gb, &at_gb, "model", json_type_object, "gradient_booster")) ||
-	    (s = read_trees(ens, model, &at_model, &c))) {
-		candor__tree_ensemble_free(ens);
-		freelocale(c.cloc);
-		return s;
+	    (s = need(&gbname, &c, gb, &at_gb, "name", json_type_string, "gradient_booster")))
+		goto failed;
+	/* dart keeps a gbtree inside, and one weight per tree (weight_drop) */
+	dart = !strcmp(json_object_get_string(gbname), "dart");
+	if (dart && ((s = need(&inner, &c, gb, &at_gb, "gbtree", json_type_object,
+	                       "gradient_booster")) ||
+	             (s = need(&wd, &c, gb, &at_gb, "weight_drop", json_type_array,
+	                       "gradient_booster"))))
+		goto failed;
+	const jloc at_model = { dart ? &at_inner : &at_gb, "model", 0 };
+	if (!(c.catfeat = candor__calloc(ens->nfeatures, 1))) {
+		s = CANDOR_ENOMEM;
+		goto failed;
 	}
+	if ((s = need(&model, &c, dart ? inner : gb, dart ? &at_inner : &at_gb, "model",
+	              json_type_object, "gradient_booster")) ||
+	    (s = read_trees(ens, model, &at_model, &c)))
+		goto failed;
+	if (dart) {
+		/* XGBoost's Dart::PredictBatchImpl adds float(tree output * weight):
+		 * the same as each leaf scaled in float */
+		if (json_object_array_length(wd) != ens->ntrees) {
+			s = fail(&c, &at_wd, CANDOR_EPARSE, "has %zu entries for %zu trees",
+			         json_object_array_length(wd), ens->ntrees);
+			goto failed;
+		}
+		for (size_t t = 0; t < ens->ntrees; t++) {
+			float w;
+			if ((s = jfloat(&w, &c, json_object_array_get_idx(wd, t), &AT(at_wd, t), false,
+			                "", -1, "weight_drop entry")))
+				goto failed;
+			candor__tree_node *nodes = ens->nodes + ens->trees[t].first;
+			for (uint32_t k = 0; k < ens->trees[t].nnodes; k++)
+				if (nodes[k].feature < 0)
+					nodes[k].value = (double)((float)nodes[k].value * w);
+		}
+	}
+	{
+		/* categorical features (typed "c" or split on by a set) take integer
+		 * codes: XGBoost would truncate 2.5 to category 2 */
+		json_object *ft = get(learner, "feature_types");
+		bool any = false;
+		for (size_t j = 0; j < ens->nfeatures; j++) {
+			json_object *v = ft && json_object_is_type(ft, json_type_array) &&
+			                                 j < json_object_array_length(ft)
+			                         ? json_object_array_get_idx(ft, j) : NULL;
+			if (v && json_object_is_type(v, json_type_string) &&
+			    !strcmp(json_object_get_string(v), "c"))
+				c.catfeat[j] = 1;
+			any = any || c.catfeat[j];
+		}
+		if (any) {
+			ens->input_rule = c.catfeat;
+			for (size_t j = 0; j < ens->nfeatures; j++)
+				ens->input_rule[j] = c.catfeat[j] ? CANDOR__INPUT_INTEGER
+				                                  : CANDOR__INPUT_ANY;
+			c.catfeat = NULL;
+		}
+	}
+	candor__free(c.catfeat);
 	freelocale(c.cloc);
 	ens->float_sum = true;
 	if ((s = candor__tree_model_new(&m, ens, CANDOR_MODEL_XGBOOST, kind)))
@@ -792,4 +981,9 @@ candor_status candor__xgboost_load(candor_model **out, const candor__json *doc)
 	}
 	*out = m;
 	return CANDOR_OK;
+failed:
+	candor__tree_ensemble_free(ens);
+	candor__free(c.catfeat);
+	freelocale(c.cloc);
+	return s;
 }

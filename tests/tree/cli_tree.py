@@ -84,7 +84,7 @@ with tempfile.TemporaryDirectory() as tmp:
                 blk = (M + 1) * (M + 1)
                 close(mat, ref[r_][k * blk:(k + 1) * blk], "%s inter row %d out %d" % (name, r_, k))
 
-    for bad, needle in (("bad_categorical", "categorical splits"), ("bad_objective", "rank:pairwise"),
+    for bad, needle in (("bad_objective", "rank:pairwise"),
                         ("bad_truncated", "bad_truncated.json:1:"), ("bad_gblinear", "gblinear"),
                         ("bad_cover", "covers are inconsistent"),
                         ("bad_leaf_overflow", "overflows a float"),

@@ -132,6 +132,55 @@ OBJECTIVES = [
 for i, (name, kind, params) in enumerate(OBJECTIVES):
     make(name, kind, dict(params, max_depth=3, eta=0.3), 300, 25, 5, 8, 0.1, 20 + i)
 
+# Categorical splits (enable_categorical, hist): features 0 and 2 are
+# category codes 0..C-1 in training; the rows to explain also hold NaN,
+# negative codes and codes beyond every set (XGBoost sends those left).
+def make_cat(name, kind, params, n_train, n_test, rounds, seed):
+    rng = np.random.default_rng(seed)
+
+    def cdata(n, lo, hi):
+        X = rng.normal(size=(n, 4)).astype(np.float32)
+        X[:, 0] = rng.integers(lo, hi, n)
+        X[:, 2] = rng.integers(lo, hi, n)
+        X[rng.random(X.shape) < 0.08] = np.nan
+        return X
+
+    X = cdata(n_train, 0, 9)
+    Z = np.nan_to_num(X, nan=1.0)
+    s = np.isin(Z[:, 0], [1, 4, 6]) * 1.5 - np.isin(Z[:, 2], [0, 3]) + 0.6 * Z[:, 1]
+    if kind == "multi":
+        y = np.digitize(s + rng.normal(scale=0.3, size=n_train), [-0.3, 0.8]).astype(np.float32)
+    else:
+        y = (s + rng.normal(scale=0.4, size=n_train) > 0.4).astype(np.float32)
+    ft = ["c", "q", "c", "q"]
+    d = xgb.DMatrix(X, label=y, feature_types=ft, enable_categorical=True)
+    b = xgb.train(dict(params, tree_method="hist", seed=seed, nthread=1), d, rounds)
+    b.save_model(os.path.join(OUT, name + ".json"))
+    Xt = cdata(n_test, -2, 12)
+    dt = xgb.DMatrix(Xt, feature_types=ft, enable_categorical=True)
+    write_csv(os.path.join(OUT, name + ".data.csv"), ["f%d" % j for j in range(4)], Xt)
+    for ext, kw in ((".pred.csv", {}), (".margin.csv", {"output_margin": True}),
+                    (".contribs.csv", {"pred_contribs": True}),
+                    (".inter.csv", {"pred_interactions": True})):
+        write_csv(os.path.join(OUT, name + ext), None, b.predict(dt, **kw).reshape(n_test, -1))
+
+
+make_cat("cat_bin", "binary", {"objective": "binary:logistic", "max_depth": 4, "eta": 0.3,
+                               "max_cat_to_onehot": 1}, 600, 60, 10, 30)
+make_cat("cat_onehot", "binary", {"objective": "binary:logistic", "max_depth": 3, "eta": 0.3,
+                                  "max_cat_to_onehot": 16}, 400, 40, 6, 31)
+make_cat("cat_multi", "multi", {"objective": "multi:softprob", "num_class": 3, "max_depth": 3,
+                                "eta": 0.3, "max_cat_to_onehot": 1}, 600, 50, 8, 32)
+
+# dart boosters: every tree at predict time, scaled by its weight_drop
+make("dart_bin", "binary", {"objective": "binary:logistic", "booster": "dart", "max_depth": 3,
+                            "eta": 0.3, "rate_drop": 0.3, "skip_drop": 0.0},
+     400, 40, 5, 12, 0.1, 33)
+make("dart_multi", "multi", {"objective": "multi:softprob", "num_class": 3, "booster": "dart",
+                             "max_depth": 3, "eta": 0.3, "rate_drop": 0.2,
+                             "normalize_type": "forest"},
+     400, 40, 5, 8, 0.1, 34)
+
 # ---- malformed and unsupported models -----------------------------------
 with open(os.path.join(OUT, "bin_d2.json")) as f:
     good = f.read()
@@ -195,8 +244,8 @@ bad("bad_string_number", lambda j: tree0(j)["split_conditions"].__setitem__(0, "
 bad("bad_float_child", lambda j: tree0(j)["left_children"].__setitem__(0, 1.0), "1.0")
 bad("bad_base_score", lambda j: j["learner"]["learner_model_param"].__setitem__("base_score", "1"),
     '"1"')
-bad("bad_feature_type", lambda j: j["learner"].__setitem__("feature_types", ["float"] * 4 + ["c"]),
-    '"c"')
+bad("bad_feature_type", lambda j: j["learner"].__setitem__("feature_types", ["float"] * 4 + ["x"]),
+    '"x"')
 with open(os.path.join(OUT, "bad_at.txt"), "w") as f:
     for k, v in BAD_AT.items():
         f.write("%s %s\n" % (k, v))
@@ -204,13 +253,42 @@ with open(os.path.join(OUT, "bad_at.txt"), "w") as f:
 rng = np.random.default_rng(9)
 X = rng.integers(0, 4, size=(200, 2)).astype(np.float32)
 y = (X[:, 0] == 2).astype(np.float32)
-d = xgb.DMatrix(X, label=y, feature_types=["c", "q"], enable_categorical=True)
-b = xgb.train({"objective": "binary:logistic", "tree_method": "hist", "max_depth": 2,
-               "max_cat_to_onehot": 1, "nthread": 1}, d, 2)
-b.save_model(os.path.join(OUT, "bad_categorical.json"))
 d = xgb.DMatrix(X, label=y)
 b = xgb.train({"objective": "binary:logistic", "booster": "gblinear", "nthread": 1}, d, 2)
 b.save_model(os.path.join(OUT, "bad_gblinear.json"))
+
+# UBJSON (Booster.save_model("m.ubj")) of each kind: the same boosters
+# written by XGBoost in its binary JSON, with the same oracle files.
+import shutil
+for name in ("bin_d2", "multi_d3", "cat_multi", "dart_bin"):
+    b = xgb.Booster(model_file=os.path.join(OUT, name + ".json"))
+    b.save_model(os.path.join(OUT, name + "_ubj.ubj"))
+    for ext in (".data.csv", ".pred.csv", ".margin.csv", ".contribs.csv", ".inter.csv"):
+        shutil.copy(os.path.join(OUT, name + ext), os.path.join(OUT, name + "_ubj" + ext))
+b = xgb.Booster(model_file=os.path.join(OUT, "bad_gblinear.json"))
+b.save_model(os.path.join(OUT, "bad_gblinear.ubj"))
+
+# Malformed UBJSON, each with the 1-based byte column its error must name.
+with open(os.path.join(OUT, "bin_d2_ubj.ubj"), "rb") as f:
+    ubj = f.read()
+
+
+def ukey(k):
+    return b"L" + len(k).to_bytes(8, "big") + k
+
+
+BAD_UBJ = {
+    "bad_ubj_truncated": (ubj[: len(ubj) // 2], 0),  # 0: any column
+    "bad_ubj_marker": (b"{" + ukey(b"learner") + b"X}", 1 + 9 + 7 + 1),
+    "bad_ubj_count": (b"{" + ukey(b"a") + b"[$d#L" + (2 ** 62).to_bytes(8, "big") + b"}",
+                      1 + 10 + 4 + 1),
+    "bad_ubj_depth": (b"{" + ukey(b"a") + b"[" * 300 + b"]" * 300 + b"}", 1 + 10 + 31 + 1),
+}
+with open(os.path.join(OUT, "bad_ubj_at.txt"), "w") as f:
+    for k, (data_, col) in BAD_UBJ.items():
+        with open(os.path.join(OUT, k + ".ubj"), "wb") as g:
+            g.write(data_)
+        f.write("%s %d\n" % (k, col))
 
 if len(sys.argv) > 2:
     with open(sys.argv[2], "w") as f:

@@ -108,7 +108,8 @@ static void fixture_load(fixture *fx, const char *name)
 	size_t n, M;
 	memset(fx, 0, sizeof *fx);
 	fx->name = name;
-	fixpath(p, sizeof p, name, ".json");
+	/* NAME_ubj: XGBoost's UBJSON of model NAME, with NAME's oracle files */
+	fixpath(p, sizeof p, name, strstr(name, "_ubj") ? ".ubj" : ".json");
 	candor_status st = candor_model_load(&fx->model, p);
 	if (st)
 		fail_msg("%s: %s", p, candor_last_error()->message);
@@ -158,7 +159,11 @@ static const char *const shap_models[] = {
 	"bin_d2",       "bin_d6",      "bin_d9",        "reg_d4",       "reglog_d3",
 	"multi_d3",     "rf_multi",    "small_d3",      "logitraw_def", "logitraw_b0",
 	"logitraw_bneg", "logistic_b07", "sqlog",       "huber",        "absolute",
-	"poisson",      "gamma",       "tweedie"
+	"poisson",      "gamma",       "tweedie",
+	/* categorical splits (sets and one-hot), dart boosters */
+	"cat_bin",      "cat_onehot",  "cat_multi",     "dart_bin",     "dart_multi",
+	/* UBJSON files of gbtree, multi-class, categorical and dart models */
+	"bin_d2_ubj",   "multi_d3_ubj", "cat_multi_ubj", "dart_bin_ubj"
 };
 #define NMODELS (sizeof shap_models / sizeof *shap_models)
 
@@ -204,7 +209,9 @@ static void test_predict_threads(void **state)
 		fixture fx;
 		fixture_load(&fx, shap_models[m]);
 		const size_t M = fx.M, K = fx.K, n = 3000;
-		assert_non_null(candor__tree_ensemble_of(fx.model)->batch);
+		/* every split numerical: the batch path (categorical ones walk nodes) */
+		if (strncmp(fx.name, "cat_", 4) != 0 && strcmp(fx.name, "cat_multi_ubj") != 0)
+			assert_non_null(candor__tree_ensemble_of(fx.model)->batch);
 		double *x = malloc(n * M * sizeof *x), *ref = malloc(n * K * sizeof *ref);
 		double *got = malloc(n * K * sizeof *got);
 		assert_true(x && ref && got);
@@ -223,6 +230,29 @@ static void test_predict_threads(void **state)
 		free(got);
 		fixture_free(&fx);
 	}
+}
+
+/* A categorical feature takes integer codes: XGBoost would truncate 2.5 to
+ * category 2, candor refuses it; NaN, negative codes and codes beyond every
+ * set are decided (their predictions are in cat_bin's oracle rows). */
+static void test_categorical_codes(void **state)
+{
+	(void)state;
+	fixture fx;
+	double out[2];
+	fixture_load(&fx, "cat_bin");
+	double row[4] = { 2.5, 0.1, 1.0, 0.2 };
+	assert_int_equal(candor_model_predict(fx.model, row, 1, out), CANDOR_EDOMAIN);
+	assert_non_null(strstr(candor_last_error()->message, "integer category"));
+	row[0] = 2.0;
+	row[2] = -0.5; /* feature 2 is categorical too */
+	assert_int_equal(candor_model_predict(fx.model, row, 1, out), CANDOR_EDOMAIN);
+	row[2] = NAN;
+	assert_int_equal(candor_model_predict(fx.model, row, 1, out), CANDOR_OK);
+	row[1] = 0.37; /* numerical features take any value */
+	row[2] = -3.0;
+	assert_int_equal(candor_model_predict(fx.model, row, 1, out), CANDOR_OK);
+	fixture_free(&fx);
 }
 
 static void test_feature_names(void **state)
@@ -252,11 +282,12 @@ static void test_feature_names(void **state)
 	fixture_free(&fx);
 }
 
-static void expect_error(const char *name, candor_status want, const char *needle)
+static void expect_error_ext(const char *name, const char *ext, candor_status want,
+                             const char *needle)
 {
 	char p[1024];
 	candor_model *m = NULL;
-	fixpath(p, sizeof p, name, ".json");
+	fixpath(p, sizeof p, name, ext);
 	candor_status st = candor_model_load(&m, p);
 	const candor_error *e = candor_last_error();
 	print_message("%-16s -> %s: %s:%llu:%llu: %s\n", name, candor_status_str(st), e->path,
@@ -268,12 +299,44 @@ static void expect_error(const char *name, candor_status want, const char *needl
 		fail_msg("%s: message \"%s\" lacks \"%s\"", name, e->message, needle);
 }
 
+static void expect_error(const char *name, candor_status want, const char *needle)
+{
+	expect_error_ext(name, ".json", want, needle);
+}
+
 static void test_bad_models(void **state)
 {
 	(void)state;
 	expect_error("bad_objective", CANDOR_EUNSUPPORTED, "rank:pairwise");
-	expect_error("bad_categorical", CANDOR_EUNSUPPORTED, "categorical");
 	expect_error("bad_gblinear", CANDOR_EUNSUPPORTED, "gblinear");
+	expect_error_ext("bad_gblinear", ".ubj", CANDOR_EUNSUPPORTED, "gblinear");
+	/* malformed UBJSON: the error at FILE:1:COLUMN, column = 1 + byte offset */
+	static const struct { const char *name, *needle; } ubj[] = {
+		{ "bad_ubj_truncated", "" }, /* cut anywhere: an end or a count past it */
+		{ "bad_ubj_marker", "expected a UBJSON value, found 'X'" },
+		{ "bad_ubj_count", "exceeds what the" },
+		{ "bad_ubj_depth", "nesting is deeper than 32 levels" },
+	};
+	char p[1024], line[256];
+	fixpath(p, sizeof p, "bad_ubj_at", ".txt");
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	for (size_t i = 0; i < sizeof ubj / sizeof *ubj; i++) {
+		char name[64] = "";
+		unsigned long long col = 0;
+		rewind(f);
+		while (fgets(line, sizeof line, f))
+			if (sscanf(line, "%63s %llu", name, &col) == 2 && !strcmp(name, ubj[i].name))
+				break;
+		assert_string_equal(name, ubj[i].name);
+		expect_error_ext(ubj[i].name, ".ubj", CANDOR_EPARSE, ubj[i].needle);
+		const candor_error *e = candor_last_error();
+		assert_int_equal(e->line, 1);
+		if (col && e->column != col)
+			fail_msg("%s: column %llu, expected %llu", ubj[i].name,
+			         (unsigned long long)e->column, col);
+	}
+	fclose(f);
 	expect_error("bad_arrays", CANDOR_EPARSE, "left_children");
 	expect_error("bad_cycle", CANDOR_EPARSE, "not a tree");
 	expect_error("bad_truncated", CANDOR_EPARSE, "");
@@ -322,7 +385,7 @@ static void test_inconsistent_models(void **state)
 		{ "bad_string_number", "expected a number, found a string" },
 		{ "bad_float_child", "expected an integer, found" },
 		{ "bad_base_score", "not a probability" },
-		{ "bad_feature_type", "categorical" },
+		{ "bad_feature_type", "not one of q, c" },
 	};
 	char p[1024], line[256];
 	static char text[1 << 20];
@@ -336,10 +399,7 @@ static void test_inconsistent_models(void **state)
 			if (sscanf(line, "%63s %63[^\n]", name, at) == 2 && !strcmp(name, cases[i].name))
 				break;
 		assert_string_equal(name, cases[i].name);
-		expect_error(cases[i].name,
-		             strcmp(cases[i].name, "bad_feature_type") ? CANDOR_EPARSE
-		                                                      : CANDOR_EUNSUPPORTED,
-		             cases[i].needle);
+		expect_error(cases[i].name, CANDOR_EPARSE, cases[i].needle);
 		const candor_error *e = candor_last_error();
 		fixpath(p, sizeof p, cases[i].name, ".json");
 		const char *got = text_at(text, sizeof text, p, e->line, e->column);
@@ -732,8 +792,8 @@ static void test_bad_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_predict),
-		cmocka_unit_test(test_predict_threads),       cmocka_unit_test(test_feature_names),
+		cmocka_unit_test(test_predict),       cmocka_unit_test(test_predict_threads),
+		cmocka_unit_test(test_feature_names), cmocka_unit_test(test_categorical_codes),
 		cmocka_unit_test(test_bad_models),    cmocka_unit_test(test_inconsistent_models),
 		cmocka_unit_test(test_contribs),
 		cmocka_unit_test(test_contribs_alg2), cmocka_unit_test(test_interactions),
