@@ -10,7 +10,8 @@
 #  b. LightGBM: the 200-tree, num_leaves 255 model made by LightGBM v4.6.0
 #     (../shared/fixtures/lightgbm/deep, Adult, depth up to 53), on its 500
 #     rows repeated 20 times (10,000 rows; its "nan" fields written as empty
-#     fields, which candor reads as missing), candor alone.
+#     fields, which candor reads as missing), candor alone. From a git
+#     worktree elsewhere, set LGB_DEEP to that folder.
 #
 # usage: bench/treeshap_forest.sh [BUILD_DIR] [RUNS] [ROWS]
 #   defaults: build 3 10000. Run from the repository's top folder after
@@ -29,7 +30,7 @@ runs=${2:-3}
 rows=${3:-10000}
 out=bench/out/forest
 py=/usr/bin/python3
-lgb=../shared/fixtures/lightgbm/deep
+lgb=${LGB_DEEP:-../shared/fixtures/lightgbm/deep}
 mkdir -p "$out"
 ninja -C "$build" bench/tree/bench_treeshap >/dev/null
 [ -s "$out/rf.json" ] && [ -s "$out/sk_rf.pkl" ] && [ -s "$out/data.csv" ] ||
