@@ -12,19 +12,7 @@
 #include <time.h>
 
 #include "candor/report.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	const double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
@@ -43,25 +31,25 @@ int main(int argc, char **argv)
 	}
 	mkdir(argv[2], 0755);
 	for (int r = 0; r < runs; r++) {
-		double t0 = now();
+		double t0 = bench_now();
 		if (candor_report_charts(doc, argv[2]) != CANDOR_OK)
 			goto fail;
-		double t1 = now();
+		double t1 = bench_now();
 		snprintf(path, sizeof(path), "%s/audit.xlsx", argv[2]);
 		if (candor_report_workbook(doc, path) != CANDOR_OK)
 			goto fail;
-		double t2 = now();
+		double t2 = bench_now();
 		snprintf(path, sizeof(path), "%s/report.pdf", argv[2]);
 		if (candor_report_pdf(doc, path, NULL) != CANDOR_OK)
 			goto fail;
-		double t3 = now();
+		double t3 = bench_now();
 		t[0][r] = t1 - t0;
 		t[1][r] = t2 - t1;
 		t[2][r] = t3 - t2;
 	}
 	static const char *const names[] = {"charts_png_svg", "workbook", "pdf"};
 	for (int k = 0; k < 3; k++) {
-		qsort(t[k], (size_t)runs, sizeof(double), cmp);
+		qsort(t[k], (size_t)runs, sizeof(double), bench_cmp);
 		printf("%s %.3f\n", names[k], t[k][runs / 2]);
 	}
 	candor_audit_doc_free(doc);

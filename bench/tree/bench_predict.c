@@ -15,19 +15,7 @@
 #include <time.h>
 
 #include "candor/candor.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	const double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
+#include "bench_util.h"
 
 static int die(const char *what)
 {
@@ -65,14 +53,14 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < rows; i++)
 		memcpy(x + i * M, x0 + (i % n) * M, M * sizeof *x);
 	for (int r = 0; r <= reps; r++) {
-		const double t0 = now();
+		const double t0 = bench_now();
 		if (candor_model_predict(m, x, rows, out))
 			return die("predict");
-		secs[r] = now() - t0; /* secs[0] is the warm-up */
+		secs[r] = bench_now() - t0; /* secs[0] is the warm-up */
 	}
-	qsort(secs + 1, (size_t)reps, sizeof *secs, cmp);
+	qsort(secs + 1, (size_t)reps, sizeof *secs, bench_cmp);
 	printf("%.6f %.6f %zu\n",
-	       reps % 2 ? secs[1 + reps / 2] : (secs[reps / 2] + secs[1 + reps / 2]) / 2, secs[1], rows);
+	       bench_median(secs + 1, (size_t)reps), secs[1], rows);
 	if (argc > 6) {
 		FILE *f = fopen(argv[6], "wb");
 		if (!f || fwrite(out, sizeof *out, rows * K, f) != rows * K || fclose(f))

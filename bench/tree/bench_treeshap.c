@@ -15,20 +15,8 @@
 #include <time.h>
 
 #include "candor/candor.h"
+#include "bench_util.h"
 #include "candor/treeshap.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	const double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 static int die(const char *what)
 {
@@ -66,16 +54,16 @@ int main(int argc, char **argv)
 	candor_treeshap_options o = CANDOR_TREESHAP_OPTIONS_INIT;
 	o.threads = threads;
 	for (int r = 0; r <= reps; r++) {
-		const double t0 = now();
+		const double t0 = bench_now();
 		const candor_status st = inter ? candor_treeshap_interactions(m, x, n, phi, &o)
 		                               : candor_treeshap(m, x, n, phi, &o);
 		if (st)
 			return die("treeshap");
-		secs[r] = now() - t0; /* secs[0] is the warm-up */
+		secs[r] = bench_now() - t0; /* secs[0] is the warm-up */
 	}
-	qsort(secs + 1, (size_t)reps, sizeof *secs, cmp);
+	qsort(secs + 1, (size_t)reps, sizeof *secs, bench_cmp);
 	printf("%.6f %.6f %zu\n",
-	       reps % 2 ? secs[1 + reps / 2] : (secs[reps / 2] + secs[1 + reps / 2]) / 2, secs[1], n);
+	       bench_median(secs + 1, (size_t)reps), secs[1], n);
 	if (out) {
 		FILE *f = fopen(out, "wb");
 		if (!f || fwrite(phi, sizeof *phi, n * w, f) != n * w || fclose(f))
