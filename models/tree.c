@@ -262,7 +262,7 @@ void candor__tree_margin(const candor__tree_ensemble *ens, const double *x, size
 		/* rows in blocks; each block's margins depend on its rows alone, so
 		 * any split of the blocks among threads gives the same bits */
 		const size_t nblocks = (n + BATCH_ROWS - 1) / BATCH_ROWS;
-		int nt = ens->threads > 0 ? ens->threads : omp_get_num_procs();
+		int nt = ens->threads > 0 ? ens->threads : omp_get_max_threads();
 		if ((size_t)nt > nblocks / 4)
 			nt = nblocks >= 8 ? (int)(nblocks / 4) : 1;
 		float *xt = candor__mallocarray((size_t)nt * M * BATCH_ROWS, sizeof *xt);
